@@ -1,0 +1,91 @@
+"""``evalkit instrument ...``: list, show and check questionnaires."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from evalkit.cli.main import CONTEXT_SETTINGS
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+def instrument() -> None:
+    """List, show, check and export questionnaires.
+
+    Wherever an instrument is named, give a library id (post_engagement) or a .yaml path.
+    """
+
+
+@instrument.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def list_(as_json: bool) -> None:
+    """List the instruments of the library: id, version, title, number of items."""
+    from evalkit.instrument import load_library
+    from evalkit.instrument.render import summary
+
+    rows = [summary(inst) for inst in load_library()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max(len(r["id"]) for r in rows)
+    click.echo(f"{'id':<{width}}  version  items  languages  title")
+    for r in rows:
+        langs = ",".join(r["languages"])
+        click.echo(
+            f"{r['id']:<{width}}  {r['version']:<7}  {r['items']:>5}  {langs:<9}  {r['title']}"
+        )
+
+
+@instrument.command()
+@click.argument("name")
+@click.option("--lang", help="Language code of the wording (default: the instrument's first).")
+def show(name: str, lang: str | None) -> None:
+    """Print the questionnaire NAME (an id or a .yaml path) as a person reads it."""
+    from evalkit.instrument import load_instrument
+    from evalkit.instrument.render import questionnaire_text
+
+    click.echo(questionnaire_text(load_instrument(name), lang), nl=False)
+
+
+@instrument.command()
+@click.argument("files", nargs=-1, required=True)
+def check(files: tuple[str, ...]) -> None:
+    """Check instrument FILES (paths or ids): exit 0 if all are valid, else 1.
+
+    Prints one line per problem: file:line: key: what is wrong; how to fix it.
+    """
+    from evalkit.instrument.library import resolve_path
+    from evalkit.instrument.load import check_instrument_file
+
+    problems = []
+    for name in files:
+        problems += check_instrument_file(resolve_path(name))
+    for problem in problems:
+        click.echo(str(problem))
+    bad_files = len({p.file for p in problems})
+    click.echo(
+        f"{len(files)} file(s) checked: "
+        + (f"{len(problems)} problem(s) in {bad_files} file(s)" if problems else "all valid"),
+        err=True,
+    )
+    sys.exit(1 if problems else 0)
+
+
+@instrument.command()
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the schema to this file."
+)
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of instrument files (for editors' YAML language servers)."""
+    from evalkit.instrument.load import instrument_schema
+
+    text = json.dumps(instrument_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        from evalkit.io import write_text_atomic
+
+        write_text_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

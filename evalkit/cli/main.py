@@ -1,0 +1,100 @@
+"""The ``evalkit`` click application: a group whose commands are imported only when used.
+
+Commands are thin: parse options, call one library function, render the result. Library
+errors (:class:`evalkit.errors.EvalkitError`) become one line on stderr and an exit code;
+the traceback is shown only with ``--debug`` (or ``EVALKIT_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+import click
+
+from evalkit._version import __version__
+from evalkit.errors import EvalkitError
+
+# name -> (module, attribute, one-line help). The help is here so that listing commands
+# does not import them.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "instrument": (
+        "evalkit.cli.instrument",
+        "instrument",
+        "List, show, check and export questionnaires.",
+    ),
+}
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "terminal_width": 88}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each command's module on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, attribute, _ = self.lazy[cmd_name]
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.lazy[name][2]) for name in sorted(self.lazy)]
+        rows += [
+            (name, cmd.get_short_help_str())
+            for name, cmd in sorted(self.commands.items())
+            if name not in self.lazy and not cmd.hidden
+        ]
+        rows.sort()
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EvalkitError as exc:
+            if _debug(ctx):
+                raise
+            click.echo(f"error: {exc.one_line()}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            click.echo(
+                f"error: internal error ({type(exc).__name__}: {exc}); "
+                "rerun with --debug for the traceback and please report it",
+                err=True,
+            )
+            ctx.exit(3)
+
+
+def _debug(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool((root.obj or {}).get("debug")) or os.environ.get("EVALKIT_DEBUG") == "1"
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="evalkit", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """evalkit: measure what in-person, virtual and hybrid engagements achieve.
+
+    Questionnaires (instruments) are exported to survey platforms, their response
+    exports are validated and analysed, and KPIs are reported for the annual report.
+    Run 'evalkit COMMAND --help' for the options of a command.
+    """
+    ctx.obj = {"debug": debug}

@@ -1,0 +1,157 @@
+"""Safe YAML reading that remembers where every key stands (for errors naming the line).
+
+Only plain YAML is accepted: the safe loader (no ``!!python`` tags), no anchors or aliases
+(they are how "YAML bombs" multiply), no duplicate keys, and files of sensible size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evalkit.errors import InstrumentError, Location
+
+MAX_BYTES = 2_000_000  # an instrument is a few dozen kB; anything this large is not one
+MAX_NODES = 100_000
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: KeyPath) -> str:
+    """``("items", 3, "choices")`` -> ``items[3].choices``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass
+class LineMap:
+    """The 1-based line of each key path in a YAML document."""
+
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line(self, path: KeyPath) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases and counts nodes."""
+
+    def __init__(self, stream: str, source: str) -> None:
+        super().__init__(stream)
+        self.source = source
+        self.node_count = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise InstrumentError(
+                "YAML anchors and aliases (&name, *name) are not allowed",
+                Location(self.source, event.start_mark.line + 1),
+                "write the repeated value out in full",
+            )
+        self.node_count += 1
+        if self.node_count > MAX_NODES:
+            raise InstrumentError(
+                f"the document has more than {MAX_NODES} YAML nodes",
+                Location(self.source, event.start_mark.line + 1),
+                "an instrument is much smaller than this; check that this is the right file",
+            )
+        return super().compose_node(parent, index)
+
+
+def _walk(node: yaml.Node, path: KeyPath, lines: LineMap, source: str) -> None:
+    lines.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise InstrumentError(
+                    f"duplicate key {key!r} (first at line {seen[key]})",
+                    Location(source, line, key=format_path((*path, key))),
+                    "keep one of them; YAML would silently use the last",
+                )
+            seen[key] = line
+            lines.lines[(*path, key)] = line
+            _walk(value_node, (*path, key), lines, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            lines.lines[(*path, index)] = child.start_mark.line + 1
+            _walk(child, (*path, index), lines, source)
+
+
+def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
+    """Read one YAML document safely; return its data and the line of every key path.
+
+    Raises :class:`InstrumentError` with a one-line message for a missing file, a directory,
+    a binary or non-UTF-8 file, a YAML syntax error, an unsafe tag, an anchor or alias,
+    a duplicate key, or an empty document.
+    """
+    source = str(path)
+    file = Path(path)
+    if file.is_dir():
+        raise InstrumentError(
+            "is a directory, not an instrument file", Location(source), "pass a .yaml file"
+        )
+    if not file.exists():
+        raise InstrumentError("no such file", Location(source), "check the path")
+    if file.stat().st_size > MAX_BYTES:
+        raise InstrumentError(
+            f"file is larger than {MAX_BYTES // 1_000_000} MB",
+            Location(source),
+            "an instrument file is a few kB; check that this is the right file",
+        )
+    raw = file.read_bytes()
+    if b"\x00" in raw:
+        raise InstrumentError(
+            "is a binary file, not YAML", Location(source), "pass an instrument .yaml file"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InstrumentError(
+            f"is not UTF-8 text (byte {exc.start})",
+            Location(source),
+            "save the file as UTF-8 in your editor",
+        ) from None
+    if not text.strip():
+        raise InstrumentError(
+            "the file is empty", Location(source), "start from an instrument in instruments/"
+        )
+    loader = _StrictSafeLoader(text, source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InstrumentError(
+                "the file holds no YAML document",
+                Location(source),
+                "start from an instrument in instruments/",
+            )
+        lines = LineMap()
+        _walk(node, (), lines, source)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = "fix the YAML syntax"
+        if "constructor" in problem or "tag" in problem:
+            hint = "remove the tag: instrument files hold plain YAML only"
+        raise InstrumentError(f"not valid YAML: {problem}", Location(source, line), hint) from None
+    except yaml.YAMLError as exc:
+        raise InstrumentError(f"not valid YAML: {exc}", Location(source), "fix the YAML") from None
+    finally:
+        loader.dispose()
+    return data, lines

@@ -1,0 +1,75 @@
+"""Output helpers every writer uses: atomic writes and spreadsheet-formula neutralising."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
+
+    A failure (an exception, a crash) leaves no partial file and any earlier file untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write text to ``path`` atomically (temp file in the same folder, then rename)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding=encoding, newline="")
+    return Path(path)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write bytes to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_with_atomic(path: str | Path, writer: Callable[[IO[Any]], None], mode: str = "w") -> Path:
+    """Call ``writer(file)`` on a temporary file and move it into place when it returns."""
+    with (
+        atomic_path(path) as tmp,
+        tmp.open(
+            mode, encoding=None if "b" in mode else "utf-8", newline="" if "b" not in mode else None
+        ) as handle,
+    ):
+        writer(handle)
+    return Path(path)
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Make a text cell safe for spreadsheets: prefix ``'`` to text starting with = + - @.
+
+    Spreadsheet programs run such cells as formulas (CSV/formula injection, OWASP). Numbers
+    are left alone, so ``-3`` as a number stays a number.
+
+    Examples
+    --------
+    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise_formula(-3), neutralise_formula("Virtual")
+    (-3, 'Virtual')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -1,0 +1,108 @@
+"""The top-level CLI: help, version, errors as one line, every command documented."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from evalkit import __version__
+from evalkit.cli._help import TOP_LEVEL_HELP
+from evalkit.cli.main import cli
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _all_commands(group: click.Group, prefix: str = "evalkit"):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield f"{prefix} {name}", command
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, f"{prefix} {name}")
+
+
+def test_static_help_equals_what_click_prints(runner):
+    result = runner.invoke(cli, ["--help"], prog_name="evalkit")
+    assert result.exit_code == 0
+    assert result.output == TOP_LEVEL_HELP, "regenerate with: python -m evalkit.cli._help --write"
+
+
+def test_entry_point_serves_help_and_version_fast_path(monkeypatch, capsys):
+    from evalkit.cli import _entry
+
+    monkeypatch.setattr(sys, "argv", ["evalkit", "--help"])
+    _entry.main()
+    assert capsys.readouterr().out == TOP_LEVEL_HELP
+    monkeypatch.setattr(sys, "argv", ["evalkit", "--version"])
+    _entry.main()
+    assert capsys.readouterr().out == f"evalkit {__version__}\n"
+
+
+def test_help_does_not_import_click_or_pandas():
+    code = (
+        "import sys; sys.argv=['evalkit','--help']; from evalkit.cli._entry import main; main(); "
+        "assert not {'click','pandas','yaml','scipy'} & set(sys.modules), sorted(sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == TOP_LEVEL_HELP
+
+
+def test_version(runner):
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"evalkit {__version__}\n"
+
+
+def test_unknown_command_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["frobnicate"])
+    assert result.exit_code == 2
+    assert "No such command 'frobnicate'" in result.output
+
+
+@pytest.mark.parametrize("path", [name for name, _ in _all_commands(cli)])
+def test_every_command_has_help_text_and_is_documented(runner, path):
+    args = path.split()[1:]
+    result = runner.invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    command = dict(_all_commands(cli))[path]
+    assert command.help and len(command.help.strip()) > 20, f"{path} needs help text"
+    assert re.search(rf"^#+ `?{re.escape(path)}\b", (DOCS / "cli.md").read_text("utf-8"), re.M), (
+        f"document '{path}' under its own heading in docs/cli.md"
+    )
+
+
+def test_evalkit_errors_are_one_line_without_traceback(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [", encoding="utf-8")
+    result = runner.invoke(cli, ["instrument", "show", str(bad)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"error: {bad}:")
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [", encoding="utf-8")
+    result = runner.invoke(cli, ["--debug", "instrument", "show", str(bad)])
+    assert result.exit_code != 0
+    assert result.exception is not None and type(result.exception).__name__ == "InstrumentError"
+
+
+def test_console_script_runs_as_a_subprocess():
+    result = subprocess.run(
+        [sys.executable, "-m", "evalkit", "instrument", "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "post_engagement" in result.stdout
