@@ -54,14 +54,16 @@ def show(name: str, lang: str | None) -> None:
 def check(files: tuple[str, ...]) -> None:
     """Check instrument FILES (paths or ids): exit 0 if all are valid, else 1.
 
-    Prints one line per problem: file:line: key: what is wrong; how to fix it.
+    KPI catalogues (like instruments/kpis.yaml) are recognised and checked too, against
+    the instruments they read. Prints one line per problem: file:line: key: what is
+    wrong; how to fix it.
     """
     from evalkit.instrument.library import resolve_path
-    from evalkit.instrument.load import check_instrument_file
+    from evalkit.kpi.catalogue import check_definition_file
 
     problems = []
     for name in files:
-        problems += check_instrument_file(resolve_path(name))
+        problems += check_definition_file(resolve_path(name))
     for problem in problems:
         click.echo(str(problem))
     bad_files = len({p.file for p in problems})
