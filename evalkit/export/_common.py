@@ -40,6 +40,7 @@ _NATIVE_NAMES = {
     "italiano": "it",
     "tiếng việt": "vi",
 }
+_BARE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 _CODE_IN_NAME = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\)\s*$")
 
 
@@ -82,13 +83,17 @@ def language_code(name: str) -> str | None:
 
     Examples
     --------
-    >>> language_code("Français (fr)"), language_code("English"), language_code("Klingon")
-    ('fr', 'en', None)
+    >>> language_code("Français (fr)"), language_code("English"), language_code("es")
+    ('fr', 'en', 'es')
+    >>> language_code("Klingon") is None
+    True
     """
     match = _CODE_IN_NAME.search(name)
     if match:
         return match.group(1)
     wanted = name.strip().lower()
+    if _BARE_CODE.match(name.strip()):
+        return name.strip()
     for code, english in LANGUAGE_NAMES.items():
         if english.lower() == wanted:
             return code

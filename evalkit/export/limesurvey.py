@@ -139,7 +139,6 @@ def _question_rows(
     for choice in instrument.choices_for(item) or ():
         rows.append(
             {
-                "id": number,
                 "class": "SQ" if item.type == "select_multiple" else "A",
                 "type/scale": 0,
                 "name": codes[(item.id, choice.name)],

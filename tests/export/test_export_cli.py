@@ -66,3 +66,21 @@ def test_import_xlsform_errors_and_warnings(runner, tmp_path):
     assert result.output.startswith(f"error: {bad}: not an .xlsx workbook")
     assert "Traceback" not in result.output
     assert not (tmp_path / "o.yaml").exists()
+
+
+def test_import_xlsform_of_a_form_without_questions_exits_1(runner, tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label::en"])
+    sheet.append(["note", "hello", "Hello"])
+    form = tmp_path / "notes.xlsx"
+    workbook.save(form)
+    result = runner.invoke(
+        cli, ["instrument", "import-xlsform", str(form), "-o", str(tmp_path / "o.yaml")]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {form}: the form does not make a valid instrument")
+    assert not (tmp_path / "o.yaml").exists()
