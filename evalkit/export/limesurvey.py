@@ -213,5 +213,9 @@ def export_limesurvey(
     write_text_atomic(side, renames.getvalue())
     write_text_atomic(path, "\ufeff" + tsv.getvalue())
     count = len(rename_rows(instrument))
-    notes = (f"{count} code(s) shortened for LimeSurvey: see {side.name}",) if count else ()
+    notes = (
+        (f"keep {side.name} with the survey: {count} code(s) were shortened for LimeSurvey",)
+        if count
+        else ()
+    )
     return ExportResult("limesurvey", path, (side,), notes)

@@ -214,7 +214,7 @@ def test_limesurvey_codes_respect_limits_and_rename_map_is_written(tmp_path):
     assert renames[0] == ["item_id", "value", "code"]
     assert ["would_attend_in_person", "", "wouldattendinperson"] in renames
     assert ["mode", "hybrid_remote", "hybr2"] in renames
-    assert result.notes and "see pe.codes.csv" in result.notes[0]
+    assert result.notes[0].startswith("keep pe.codes.csv with the survey: ")
 
 
 def test_unknown_target_or_language_is_a_usage_error(tmp_path):
