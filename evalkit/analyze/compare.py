@@ -378,7 +378,7 @@ def _count_missing_choice(series: pd.Series, names: set[str], groups: _Groups) -
     if not names or pd.api.types.is_numeric_dtype(series):
         return np.zeros(len(groups.names), dtype=np.int64)
     hit = series.astype("string").isin(names).to_numpy(dtype=bool, na_value=False)
-    hit &= groups.codes >= 0
+    hit = hit & (groups.codes >= 0)
     return np.bincount(groups.codes[hit], minlength=len(groups.names))
 
 

@@ -198,8 +198,8 @@ class AnalysisResult:
         for name in COLUMNS:
             frame = self.tables[name].copy()
             for column in frame.columns:
-                if frame[column].dtype == object:
-                    frame[column] = frame[column].map(neutralise_formula)
+                if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                    frame[column] = frame[column].astype(object).map(neutralise_formula)
             written.append(write_text_atomic(out / f"{name}.csv", frame.to_csv(index=False)))
         meta = json.dumps(self.to_dict()["metadata"], indent=2, ensure_ascii=False) + "\n"
         written.append(write_text_atomic(out / "metadata.json", meta))
