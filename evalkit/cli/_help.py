@@ -19,7 +19,9 @@ Options:
   -h, --help  Show this message and exit.
 
 Commands:
+  analyze     Compare outcome measures across modes, with effect sizes and findings.
   instrument  List, show, check and export questionnaires.
+  plan        Sample size per group, or the minimum detectable difference.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

@@ -19,10 +19,20 @@ from evalkit.errors import EvalkitError
 # name -> (module, attribute, one-line help). The help is here so that listing commands
 # does not import them.
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "analyze": (
+        "evalkit.cli.analyze",
+        "analyze",
+        "Compare outcome measures across modes, with effect sizes and findings.",
+    ),
     "instrument": (
         "evalkit.cli.instrument",
         "instrument",
         "List, show, check and export questionnaires.",
+    ),
+    "plan": (
+        "evalkit.cli.plan",
+        "plan",
+        "Sample size per group, or the minimum detectable difference.",
     ),
 }
 

@@ -1,0 +1,878 @@
+"""The engine: pick the test from each outcome's type, compare every group, adjust p-values.
+
+For every outcome of the instrument (and every scale) the engine runs the omnibus test of
+DESIGN.md "Statistics: the defaults" across the groups of the group variable (by default the
+instrument's ``role: group`` item, i.e. mode), then every pairwise contrast with an effect
+size and its confidence interval. Holm adjusts within each outcome's pairwise family and
+Benjamini-Hochberg across all tests of the run; both adjusted and unadjusted p are kept.
+
+Ordinal and count outcomes are reduced to a group x level count table in one vectorised
+pass (``np.bincount``), and every test then works on the table, so the cost of a run is
+dominated by reading the columns once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evalkit._version import __version__
+from evalkit.analyze import findings as findings_mod
+from evalkit.analyze._common import check_alpha
+from evalkit.analyze.counts import bootstrap_mean_diff
+from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts, share_with_ci
+from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
+from evalkit.analyze.multiplicity import benjamini_hochberg, holm
+from evalkit.analyze.nps import nps, nps_diff
+from evalkit.analyze.ordinal import brunner_munzel_counts, kruskal_counts
+from evalkit.analyze.proportions import cramers_v, independence_test, newcombe_diff
+from evalkit.analyze.reliability import reverse_score, scale_reliability, scale_score
+from evalkit.analyze.result import AnalysisResult, tidy
+from evalkit.analyze.suppress import check_min_cell, suppressed_groups
+from evalkit.errors import UsageError
+from evalkit.instrument.model import Instrument, Item
+
+ANALYSED_TYPES = ("likert", "select_one", "select_multiple", "integer", "decimal", "nps")
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Options of one run (every one is recorded in the result's metadata).
+
+    Attributes
+    ----------
+    by
+        Item id of the group variable; default the instrument's ``role: group`` item.
+    alpha
+        1 - confidence level, and the significance level findings use.
+    min_cell
+        Groups with fewer answers are suppressed (default 10).
+    seed
+        Seed of every random procedure (bootstrap, Monte Carlo Fisher).
+    n_boot
+        Bootstrap resamples for count outcomes.
+    lang
+        Language of labels in findings (default: the instrument's first).
+    outcomes
+        Restrict to these outcome ids (items or scales); empty = all.
+    """
+
+    by: str | None = None
+    alpha: float = 0.05
+    min_cell: int = 10
+    seed: int = 0
+    n_boot: int = 2000
+    lang: str | None = None
+    outcomes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _Groups:
+    var: str
+    names: list[str]
+    labels: list[str]
+    codes: np.ndarray  # int per row, -1 = no group
+
+
+@dataclass
+class _Acc:
+    """Rows accumulated for each table."""
+
+    comparisons: list[dict[str, Any]] = field(default_factory=list)
+    pairwise: list[dict[str, Any]] = field(default_factory=list)
+    descriptives: list[dict[str, Any]] = field(default_factory=list)
+    levels: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def analyze(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    options: AnalysisOptions | None = None,
+    input_sha256: str | None = None,
+) -> AnalysisResult:
+    """Compare every outcome of ``instrument`` across groups in a canonical response frame.
+
+    Parameters
+    ----------
+    frame
+        Canonical response frame (one row per response, one column per item id;
+        select_multiple as ``<item>__<choice>`` boolean columns).
+    instrument
+        The instrument the responses answer.
+    options
+        :class:`AnalysisOptions`.
+    input_sha256
+        Hash of the input file, recorded in the metadata.
+
+    Returns
+    -------
+    AnalysisResult
+        Tables ``comparisons, pairwise, descriptives, levels, scales, scale_items, findings,
+        balance`` with the fixed columns of :data:`evalkit.analyze.result.COLUMNS`.
+
+    Examples
+    --------
+    >>> from evalkit.instrument import load_instrument
+    >>> inst = load_instrument("post_engagement")
+    >>> rng = np.random.default_rng(1)
+    >>> frame = pd.DataFrame({
+    ...     "mode": rng.choice(["in_person", "virtual"], 200),
+    ...     "worth_time": pd.array(rng.integers(1, 6, 200), dtype="Int64")})
+    >>> res = analyze(frame, inst, AnalysisOptions(outcomes=("worth_time",)))
+    >>> res.comparisons.loc[0, ["outcome", "test"]].tolist()
+    ['worth_time', 'Kruskal-Wallis test']
+    """
+    opts = options or AnalysisOptions()
+    check_alpha(opts.alpha)
+    check_min_cell(opts.min_cell)
+    groups = _groups(frame, instrument, opts)
+    acc = _Acc()
+    wanted = set(opts.outcomes)
+    outcome_items = [
+        item
+        for item in instrument.items
+        if item.role == "outcome"
+        and not item.pii
+        and item.type in ANALYSED_TYPES
+        and item.id != groups.var
+        and (not wanted or item.id in wanted)
+    ]
+    for item in outcome_items:
+        _analyse_item(frame, instrument, item, groups, opts, acc)
+    scale_rows, scale_item_rows = [], []
+    for scale in instrument.scales:
+        if wanted and scale.id not in wanted:
+            continue
+        missing = [i for i in scale.items if i not in frame.columns]
+        if missing:
+            acc.skipped.append(f"{scale.id} (missing columns {', '.join(missing)})")
+            continue
+        items = _scale_items(frame, instrument, scale.items, scale.reverse)
+        score = scale_score(items, scale.min_items, scale.score)
+        rel = scale_reliability(scale.id, items, opts.alpha)
+        scale_rows.append(
+            {
+                "scale": scale.id,
+                "items": ",".join(scale.items),
+                "reversed": ",".join(scale.reverse),
+                "min_items": scale.min_items,
+                "n_scored": int(score.notna().sum()),
+                "n_complete": rel.n_complete,
+                "alpha": rel.alpha.value,
+                "alpha_ci_low": rel.alpha.ci_low,
+                "alpha_ci_high": rel.alpha.ci_high,
+                "omega": rel.omega,
+            }
+        )
+        for row in rel.items.to_dict(orient="records"):
+            scale_item_rows.append(
+                {"scale": scale.id, "reversed": row["item"] in scale.reverse, **row}
+            )
+        _continuous(scale.id, "scale", score.to_numpy(dtype=float), groups, opts, acc)
+
+    comparisons = tidy("comparisons", acc.comparisons)
+    pairwise = tidy("pairwise", acc.pairwise)
+    _adjust_p(comparisons, pairwise)
+    labels = _outcome_labels(instrument, opts.lang)
+    tables = {
+        "comparisons": comparisons,
+        "pairwise": pairwise,
+        "descriptives": tidy("descriptives", acc.descriptives),
+        "levels": tidy("levels", acc.levels),
+        "scales": tidy("scales", scale_rows),
+        "scale_items": tidy("scale_items", scale_item_rows),
+        "findings": findings_mod.findings(
+            comparisons,
+            pairwise,
+            labels,
+            dict(zip(groups.names, groups.labels, strict=True)),
+            opts.alpha,
+        ),
+        "balance": tidy("balance", []),
+    }
+    metadata = {
+        "evalkit_version": __version__,
+        "instrument_id": instrument.id,
+        "instrument_version": instrument.version,
+        "input_sha256": input_sha256,
+        "n_rows": len(frame),
+        "n_without_group": int((groups.codes < 0).sum()),
+        "group_var": groups.var,
+        "groups": ",".join(groups.names),
+        "alpha": opts.alpha,
+        "confidence_level": 1 - opts.alpha,
+        "min_cell": opts.min_cell,
+        "seed": opts.seed,
+        "n_boot": opts.n_boot,
+        "holm": "within each outcome's pairwise family",
+        "fdr": "Benjamini-Hochberg across all tests of the run",
+        "skipped_outcomes": "; ".join(acc.skipped),
+    }
+    return AnalysisResult(tables=tables, metadata=metadata)
+
+
+# --------------------------------------------------------------------------- preparation
+
+
+def _groups(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions) -> _Groups:
+    var = opts.by or (instrument.group_item.id if instrument.group_item else None)
+    if var is None:
+        raise UsageError(
+            f"instrument {instrument.id} has no role: group item",
+            hint="name the comparison variable with --by ITEM",
+        )
+    if var not in frame.columns:
+        raise UsageError(
+            f"the group variable {var!r} is not a column of the responses",
+            hint=f"check --by; columns are: {', '.join(map(str, frame.columns[:12]))}",
+        )
+    item = instrument.item(var) if instrument.has_item(var) else None
+    choice_list = instrument.choices_for(item) if item is not None else None
+    raw = frame[var].astype("string")
+    names = [c.name for c in choice_list.substantive] if choice_list else []
+    lang = opts.lang or instrument.default_language
+    labels = [c.label.get(lang) for c in choice_list.substantive] if choice_list else []
+    extra = sorted(set(raw.dropna().unique()) - set(names) - _missing_names(instrument, item))
+    names += list(extra)
+    labels += list(extra)
+    codes = pd.Categorical(raw, categories=names).codes.astype(np.int64)
+    return _Groups(var, names, labels, codes)
+
+
+def _missing_names(instrument: Instrument, item: Item | None) -> set[str]:
+    choice_list = instrument.choices_for(item) if item is not None else None
+    return {c.name for c in choice_list if c.missing} if choice_list else set()
+
+
+def _numeric(series: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(series.astype("string"), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+
+
+def _scale_items(
+    frame: pd.DataFrame, instrument: Instrument, item_ids: tuple[str, ...], reverse
+) -> pd.DataFrame:
+    cols = {}
+    for item_id in item_ids:
+        values = pd.Series(_numeric(frame[item_id]), index=frame.index)
+        item = instrument.item(item_id)
+        choice_list = instrument.choices_for(item)
+        if choice_list is not None:
+            levels = [float(c.value) for c in choice_list.substantive]
+            values = values.where(values.isin(levels))
+            if item_id in reverse:
+                values = reverse_score(values, min(levels), max(levels))
+        cols[item_id] = values
+    return pd.DataFrame(cols)
+
+
+def _outcome_labels(instrument: Instrument, lang: str | None) -> dict[str, str]:
+    labels = {}
+    for item in instrument.items:
+        labels[item.id] = item.text.get(lang).strip()
+        if item.type == "select_multiple" and item.choices:
+            for choice in instrument.choice_list(item.choices):
+                labels[f"{item.id}__{choice.name}"] = (
+                    f"{item.text.get(lang).strip()} – {choice.label.get(lang)}"
+                )
+    for scale in instrument.scales:
+        labels[scale.id] = scale.label.get(lang) if scale.label else scale.id
+    return labels
+
+
+# --------------------------------------------------------------------------- per outcome
+
+
+def _analyse_item(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    item: Item,
+    groups: _Groups,
+    opts: AnalysisOptions,
+    acc: _Acc,
+) -> None:
+    if item.type == "select_multiple":
+        choice_list = instrument.choices_for(item)
+        for choice in choice_list.substantive if choice_list else ():
+            column = f"{item.id}__{choice.name}"
+            if column not in frame.columns:
+                acc.skipped.append(f"{column} (no column)")
+                continue
+            values = _numeric(frame[column])
+            table = _table(groups, values, np.array([1.0, 0.0]))
+            _categorical(column, "binary", table, ["1", "0"], ["yes", "no"], groups, opts, acc)
+        return
+    if item.id not in frame.columns:
+        acc.skipped.append(f"{item.id} (no column)")
+        return
+    series = frame[item.id]
+    if item.type == "likert":
+        _ordinal(item, instrument, series, groups, opts, acc)
+    elif item.type == "select_one":
+        choice_list = instrument.choices_for(item)
+        subs = choice_list.substantive if choice_list else ()
+        names = [c.name for c in subs]
+        lang = opts.lang or instrument.default_language
+        codes = pd.Categorical(series.astype("string"), categories=names).codes.astype(float)
+        codes[codes < 0] = np.nan
+        table = _table(groups, codes, np.arange(len(names), dtype=float))
+        missing_choice = _count_missing_choice(series, _missing_names(instrument, item), groups)
+        _categorical(
+            item.id,
+            "categorical",
+            table,
+            names,
+            [c.label.get(lang) for c in subs],
+            groups,
+            opts,
+            acc,
+            missing_choice,
+        )
+    elif item.type == "integer":
+        values = _numeric(series)
+        levels = np.unique(values[~np.isnan(values)])
+        _count(item.id, groups, values, levels, opts, acc)
+    elif item.type == "nps":
+        values = _numeric(series)
+        _nps(item.id, groups, values, opts, acc)
+    else:  # decimal
+        _continuous(item.id, "continuous", _numeric(series), groups, opts, acc)
+
+
+def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """k x L count table of ``values`` (which must equal one of ``levels`` or be NaN)."""
+    k, n_levels = len(groups.names), len(levels)
+    order = np.argsort(levels)
+    idx = np.searchsorted(levels[order], values)
+    idx = np.clip(idx, 0, n_levels - 1)
+    ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][idx] == values)
+    flat = np.bincount(groups.codes[ok] * n_levels + order[idx[ok]], minlength=k * n_levels)
+    return flat.reshape(k, n_levels)
+
+
+def _missing_by_group(groups: _Groups, answered: np.ndarray) -> np.ndarray:
+    total = np.bincount(groups.codes[groups.codes >= 0], minlength=len(groups.names))
+    return total - answered
+
+
+def _count_missing_choice(series: pd.Series, names: set[str], groups: _Groups) -> np.ndarray:
+    if not names or pd.api.types.is_numeric_dtype(series):
+        return np.zeros(len(groups.names), dtype=np.int64)
+    hit = series.astype("string").isin(names).to_numpy(dtype=bool, na_value=False)
+    hit = hit & (groups.codes >= 0)
+    return np.bincount(groups.codes[hit], minlength=len(groups.names))
+
+
+def _base(outcome: str, outcome_type: str, groups: _Groups) -> dict[str, Any]:
+    return {"outcome": outcome, "outcome_type": outcome_type, "group_var": groups.var}
+
+
+def _suppression(n: np.ndarray, opts: AnalysisOptions) -> np.ndarray:
+    return suppressed_groups(n, opts.min_cell)
+
+
+def _pairs(n: np.ndarray, hidden: np.ndarray):
+    """Index pairs of non-empty groups; a pair with a suppressed group is marked, not run."""
+    present = [i for i in range(len(n)) if n[i] > 0]
+    for a, b in combinations(present, 2):
+        yield a, b, bool(hidden[a] or hidden[b])
+
+
+def _comparison_note(hidden: np.ndarray, groups: _Groups) -> str:
+    names = [groups.names[i] for i in np.flatnonzero(hidden)]
+    return f"suppressed groups left out: {', '.join(names)}" if names else ""
+
+
+def _ordinal(
+    item: Item,
+    instrument: Instrument,
+    series: pd.Series,
+    groups: _Groups,
+    opts: AnalysisOptions,
+    acc: _Acc,
+) -> None:
+    choice_list = instrument.choices_for(item)
+    subs = choice_list.substantive if choice_list else ()
+    levels = np.array([float(c.value) for c in subs])
+    lang = opts.lang or instrument.default_language
+    values = _numeric(series)
+    table = _table(groups, values, levels)
+    missing_choice = _count_missing_choice(series, _missing_names(instrument, item), groups)
+    _levels_rows(
+        item.id, groups, table, [c.name for c in subs], [c.label.get(lang) for c in subs], opts, acc
+    )
+    top2 = table[:, -2:].sum(axis=1) if len(levels) >= 4 else table[:, -1]
+    share_name = (
+        f"top-2-box ({subs[-2].label.get(lang)} or {subs[-1].label.get(lang)})"
+        if len(levels) >= 4
+        else f"top box ({subs[-1].label.get(lang)})"
+    )
+    _rank_outcome(
+        item.id, "ordinal", groups, table, levels, opts, acc, top2, share_name, missing_choice
+    )
+
+
+def _count(
+    outcome: str,
+    groups: _Groups,
+    values: np.ndarray,
+    levels: np.ndarray,
+    opts: AnalysisOptions,
+    acc: _Acc,
+) -> None:
+    table = _table(groups, values, levels)
+    at_least_one = table[:, levels >= 1].sum(axis=1)
+    _rank_outcome(
+        outcome, "count", groups, table, levels, opts, acc, at_least_one, "share >= 1", None
+    )
+
+
+def _rank_outcome(
+    outcome: str,
+    outcome_type: str,
+    groups: _Groups,
+    table: np.ndarray,
+    levels: np.ndarray,
+    opts: AnalysisOptions,
+    acc: _Acc,
+    successes: np.ndarray,
+    share_name: str,
+    missing_choice: np.ndarray | None,
+) -> None:
+    n, mean, var = moments_from_counts(levels, table)
+    hidden = _suppression(n, opts)
+    missing = _missing_by_group(groups, n.astype(np.int64))
+    share, s_low, s_high = share_with_ci(successes, n, opts.alpha)
+    for i, name in enumerate(groups.names):
+        q1, med, q3 = quantiles_from_counts(levels, table[i])
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group": name,
+            "n": int(n[i]),
+            "missing": int(missing[i] - (missing_choice[i] if missing_choice is not None else 0)),
+            "missing_choice": int(missing_choice[i]) if missing_choice is not None else 0,
+            "mean": mean[i],
+            "sd": np.sqrt(var[i]),
+            "median": med,
+            "q1": q1,
+            "q3": q3,
+            "share_name": share_name,
+            "share": share[i],
+            "share_ci_low": s_low[i],
+            "share_ci_high": s_high[i],
+            "n_effective": n[i],
+            "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
+            "suppressed": bool(hidden[i]),
+        }
+        acc.descriptives.append(_blank_if(row, hidden[i]))
+    shown = ~hidden
+    res, eps2 = kruskal_counts(table[shown])
+    acc.comparisons.append(
+        {
+            **_base(outcome, outcome_type, groups),
+            "test": res.test,
+            "statistic": res.statistic,
+            "df": res.df,
+            "p_value": res.p_value,
+            "effect_name": "epsilon-squared",
+            "effect": eps2,
+            "n": int(n[shown].sum()),
+            "n_groups": int((n[shown] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": False,
+            "note": _comparison_note(hidden, groups),
+        }
+    )
+    for a, b, hide in _pairs(n, hidden):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group_a": groups.names[a],
+            "group_b": groups.names[b],
+            "n_a": int(n[a]),
+            "n_b": int(n[b]),
+            "suppressed": hide,
+        }
+        if hide:
+            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
+            continue
+        bm, ps, rb = brunner_munzel_counts(table[a], table[b], opts.alpha)
+        if outcome_type == "ordinal":
+            diff = newcombe_diff(successes[a], n[a], successes[b], n[b], opts.alpha)
+            est = (share_name, share[a], share[b], "Newcombe hybrid score")
+        else:
+            seed = opts.seed + len(acc.pairwise)
+            diff = bootstrap_mean_diff(levels, table[a], table[b], opts.alpha, opts.n_boot, seed)
+            est = ("mean", mean[a], mean[b], f"percentile bootstrap ({opts.n_boot}, seed {seed})")
+        acc.pairwise.append(
+            {
+                **row,
+                "estimate_name": est[0],
+                "estimate_a": est[1],
+                "estimate_b": est[2],
+                "difference": diff.value,
+                "difference_ci_low": diff.ci_low,
+                "difference_ci_high": diff.ci_high,
+                "difference_method": est[3],
+                "test": bm.test,
+                "statistic": bm.statistic,
+                "df": bm.df,
+                "p_value": bm.p_value,
+                "effect_name": "P(A>B)+0.5P(A=B)",
+                "effect": ps.value,
+                "effect_ci_low": ps.ci_low,
+                "effect_ci_high": ps.ci_high,
+                "effect2_name": "rank-biserial correlation",
+                "effect2": rb.value,
+                "effect2_ci_low": rb.ci_low,
+                "effect2_ci_high": rb.ci_high,
+                "note": "",
+            }
+        )
+
+
+def _blank_if(row: dict[str, Any], hide: bool) -> dict[str, Any]:
+    if not hide:
+        return row
+    keep = {"outcome", "outcome_type", "group_var", "group", "share_name", "suppressed"}
+    return {k: (v if k in keep else np.nan) for k, v in row.items()}
+
+
+def _levels_rows(outcome, groups, table, names, labels, opts, acc) -> None:
+    n = table.sum(axis=1)
+    hidden = _suppression(n, opts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = table / n[:, None]
+    for i, group in enumerate(groups.names):
+        for j, level in enumerate(names):
+            acc.levels.append(
+                {
+                    "outcome": outcome,
+                    "group_var": groups.var,
+                    "group": group,
+                    "level": level,
+                    "label": labels[j],
+                    "count": np.nan if hidden[i] else int(table[i, j]),
+                    "share": np.nan if hidden[i] else share[i, j],
+                    "suppressed": bool(hidden[i]),
+                }
+            )
+
+
+def _categorical(
+    outcome: str,
+    outcome_type: str,
+    table: np.ndarray,
+    names: list[str],
+    labels: list[str],
+    groups: _Groups,
+    opts: AnalysisOptions,
+    acc: _Acc,
+    missing_choice: np.ndarray | None = None,
+) -> None:
+    n = table.sum(axis=1).astype(float)
+    hidden = _suppression(n, opts)
+    missing = _missing_by_group(groups, n.astype(np.int64))
+    mc = missing_choice if missing_choice is not None else np.zeros(len(n), dtype=np.int64)
+    first = table[:, 0]
+    share, s_low, s_high = share_with_ci(first, n, opts.alpha)
+    share_name = f"share {labels[0]}" if names else ""
+    if outcome_type != "binary":
+        _levels_rows(outcome, groups, table, names, labels, opts, acc)
+    for i, name in enumerate(groups.names):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group": name,
+            "n": int(n[i]),
+            "missing": int(missing[i] - mc[i]),
+            "missing_choice": int(mc[i]),
+            "share_name": share_name,
+            "share": share[i],
+            "share_ci_low": s_low[i],
+            "share_ci_high": s_high[i],
+            "n_effective": n[i],
+            "suppressed": bool(hidden[i]),
+        }
+        acc.descriptives.append(_blank_if(row, hidden[i]))
+    shown = table[~hidden]
+    res, min_expected = independence_test(shown, seed=opts.seed)
+    note = _comparison_note(hidden, groups)
+    if res.test.startswith("Fisher"):
+        note = "; ".join(filter(None, [note, f"smallest expected count {min_expected:.1f} < 5"]))
+    acc.comparisons.append(
+        {
+            **_base(outcome, outcome_type, groups),
+            "test": res.test,
+            "statistic": res.statistic,
+            "df": res.df,
+            "p_value": res.p_value,
+            "effect_name": "Cramér's V",
+            "effect": cramers_v(shown),
+            "n": int(n[~hidden].sum()),
+            "n_groups": int((n[~hidden] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": False,
+            "note": note,
+        }
+    )
+    z = _z(opts.alpha)
+    for a, b, hide in _pairs(n, hidden):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group_a": groups.names[a],
+            "group_b": groups.names[b],
+            "n_a": int(n[a]),
+            "n_b": int(n[b]),
+            "suppressed": hide,
+        }
+        if hide:
+            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
+            continue
+        pair = table[[a, b]]
+        test, _ = independence_test(pair, seed=opts.seed)
+        diff = newcombe_diff(first[a], n[a], first[b], n[b], opts.alpha)
+        h = 2 * np.arcsin(np.sqrt(share[a])) - 2 * np.arcsin(np.sqrt(share[b]))
+        h_se = np.sqrt(1 / n[a] + 1 / n[b])
+        acc.pairwise.append(
+            {
+                **row,
+                "estimate_name": share_name,
+                "estimate_a": share[a],
+                "estimate_b": share[b],
+                "difference": diff.value,
+                "difference_ci_low": diff.ci_low,
+                "difference_ci_high": diff.ci_high,
+                "difference_method": "Newcombe hybrid score",
+                "test": test.test,
+                "statistic": test.statistic,
+                "df": test.df,
+                "p_value": test.p_value,
+                "effect_name": "Cohen's h",
+                "effect": h,
+                "effect_ci_low": h - z * h_se,
+                "effect_ci_high": h + z * h_se,
+                "effect2_name": "Cramér's V",
+                "effect2": cramers_v(pair),
+                "note": "",
+            }
+        )
+
+
+def _z(alpha: float) -> float:
+    from scipy import stats
+
+    return float(stats.norm.ppf(1 - alpha / 2))
+
+
+def _continuous(
+    outcome: str,
+    outcome_type: str,
+    values: np.ndarray,
+    groups: _Groups,
+    opts: AnalysisOptions,
+    acc: _Acc,
+) -> None:
+    k = len(groups.names)
+    ok = (groups.codes >= 0) & ~np.isnan(values)
+    codes, v = groups.codes[ok], values[ok]
+    n = np.bincount(codes, minlength=k).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(codes, weights=v, minlength=k) / n
+        dev = v - mean[codes]
+        var = np.where(n > 1, np.bincount(codes, weights=dev**2, minlength=k) / (n - 1), np.nan)
+    quant = (
+        pd.Series(v).groupby(codes).quantile([0.25, 0.5, 0.75]).unstack()
+        if len(v)
+        else pd.DataFrame(columns=[0.25, 0.5, 0.75])
+    ).reindex(range(k))
+    hidden = _suppression(n, opts)
+    missing = _missing_by_group(groups, n.astype(np.int64))
+    for i, name in enumerate(groups.names):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group": name,
+            "n": int(n[i]),
+            "missing": int(missing[i]),
+            "missing_choice": 0,
+            "mean": mean[i],
+            "sd": np.sqrt(var[i]),
+            "median": quant.iloc[i][0.5],
+            "q1": quant.iloc[i][0.25],
+            "q3": quant.iloc[i][0.75],
+            "share_name": "",
+            "n_effective": n[i],
+            "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
+            "suppressed": bool(hidden[i]),
+        }
+        acc.descriptives.append(_blank_if(row, hidden[i]))
+    shown = ~hidden
+    res = welch_anova(n[shown], mean[shown], var[shown])
+    acc.comparisons.append(
+        {
+            **_base(outcome, outcome_type, groups),
+            "test": res.test,
+            "statistic": res.statistic,
+            "df": res.df,
+            "df2": res.df2,
+            "p_value": res.p_value,
+            "effect_name": "omega-squared (Welch, approximate)",
+            "effect": omega_squared_welch(res.statistic, res.df, n[shown].sum()),
+            "n": int(n[shown].sum()),
+            "n_groups": int((n[shown] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": False,
+            "note": _comparison_note(hidden, groups),
+        }
+    )
+    for a, b, hide in _pairs(n, hidden):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group_a": groups.names[a],
+            "group_b": groups.names[b],
+            "n_a": int(n[a]),
+            "n_b": int(n[b]),
+            "suppressed": hide,
+        }
+        if hide:
+            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
+            continue
+        t, diff = welch_t(n[a], mean[a], var[a], n[b], mean[b], var[b], opts.alpha)
+        g = hedges_g(n[a], mean[a], var[a], n[b], mean[b], var[b], opts.alpha)
+        acc.pairwise.append(
+            {
+                **row,
+                "estimate_name": "mean",
+                "estimate_a": mean[a],
+                "estimate_b": mean[b],
+                "difference": diff.value,
+                "difference_ci_low": diff.ci_low,
+                "difference_ci_high": diff.ci_high,
+                "difference_method": "Welch t interval",
+                "test": t.test,
+                "statistic": t.statistic,
+                "df": t.df,
+                "p_value": t.p_value,
+                "effect_name": "Hedges' g",
+                "effect": g.value,
+                "effect_ci_low": g.ci_low,
+                "effect_ci_high": g.ci_high,
+                "note": "",
+            }
+        )
+
+
+def _nps(outcome: str, groups: _Groups, values: np.ndarray, opts: AnalysisOptions, acc: _Acc):
+    levels = np.arange(11, dtype=float)
+    table = _table(groups, values, levels)
+    n, mean, var = moments_from_counts(levels, table)
+    hidden = _suppression(n, opts)
+    missing = _missing_by_group(groups, n.astype(np.int64))
+    ppd = np.stack(
+        [table[:, 9:].sum(axis=1), table[:, 7:9].sum(axis=1), table[:, :7].sum(axis=1)], axis=1
+    )
+    for i, name in enumerate(groups.names):
+        q1, med, q3 = quantiles_from_counts(levels, table[i])
+        est = nps(*ppd[i], alpha=opts.alpha)
+        row = {
+            **_base(outcome, "nps", groups),
+            "group": name,
+            "n": int(n[i]),
+            "missing": int(missing[i]),
+            "missing_choice": 0,
+            "mean": mean[i],
+            "sd": np.sqrt(var[i]),
+            "median": med,
+            "q1": q1,
+            "q3": q3,
+            "share_name": "NPS (points, -100 to 100)",
+            "share": est.value,
+            "share_ci_low": est.ci_low,
+            "share_ci_high": est.ci_high,
+            "nps": est.value,
+            "n_effective": n[i],
+            "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
+            "suppressed": bool(hidden[i]),
+        }
+        acc.descriptives.append(_blank_if(row, hidden[i]))
+    acc.comparisons.append(
+        {
+            **_base(outcome, "nps", groups),
+            "test": "none (NPS is compared pairwise)",
+            "effect_name": "",
+            "n": int(n[~hidden].sum()),
+            "n_groups": int((n[~hidden] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": False,
+            "note": _comparison_note(hidden, groups),
+        }
+    )
+    for a, b, hide in _pairs(n, hidden):
+        row = {
+            **_base(outcome, "nps", groups),
+            "group_a": groups.names[a],
+            "group_b": groups.names[b],
+            "n_a": int(n[a]),
+            "n_b": int(n[b]),
+            "suppressed": hide,
+        }
+        if hide:
+            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
+            continue
+        diff, z, p = nps_diff(tuple(ppd[a]), tuple(ppd[b]), opts.alpha)
+        acc.pairwise.append(
+            {
+                **row,
+                "estimate_name": "NPS",
+                "estimate_a": nps(*ppd[a]).value,
+                "estimate_b": nps(*ppd[b]).value,
+                "difference": diff.value,
+                "difference_ci_low": diff.ci_low,
+                "difference_ci_high": diff.ci_high,
+                "difference_method": "Wald, multinomial SE",
+                "test": "z-test of NPS difference (multinomial SE)",
+                "statistic": z,
+                "p_value": p,
+                "effect_name": "",
+                "note": "",
+            }
+        )
+
+
+# --------------------------------------------------------------------------- p-values
+
+
+def _adjust_p(comparisons: pd.DataFrame, pairwise: pd.DataFrame) -> None:
+    """Holm within each outcome's pairwise family, BH across every test of the run."""
+    comparisons["p_holm"] = comparisons["p_value"]  # one omnibus test per outcome
+    if len(pairwise):
+        p = pairwise["p_value"].astype(float)
+        pairwise["p_holm"] = p.groupby(pairwise["outcome"], sort=False).transform(
+            lambda s: pd.Series(holm(s.to_numpy()), index=s.index)
+        )
+    all_p = np.concatenate(
+        [
+            comparisons["p_value"].astype(float).to_numpy(),
+            pairwise["p_value"].astype(float).to_numpy(),
+        ]
+    )
+    fdr = benjamini_hochberg(all_p)
+    comparisons["p_fdr"] = fdr[: len(comparisons)]
+    pairwise["p_fdr"] = fdr[len(comparisons) :]

@@ -1,0 +1,120 @@
+"""Read a canonical response frame saved as CSV (or Parquet), typed by its instrument.
+
+This is the small bridge that lets ``evalkit analyze --frame`` work before platform ingest
+lands: the file holds the canonical frame's columns (``response_id``, item ids, and
+``<item>__<choice>`` for select_multiple). Columns of personal-data items (``pii: true``) are
+dropped on reading, so they can never reach an analysis output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import DataError, EvalkitError, Location
+from evalkit.instrument.model import Instrument
+
+_TRUE = {"true", "1", "yes", "t"}
+_FALSE = {"false", "0", "no", "f"}
+
+
+class FrameError(EvalkitError):
+    """A canonical frame file was read but a column holds values of the wrong type."""
+
+    code = "frame-invalid"
+    exit_code = 1
+
+
+def _bool_column(raw: pd.Series, path: str, column: str) -> pd.Series:
+    text = raw.astype("string").str.strip().str.lower()
+    known = text.isna() | text.isin(_TRUE | _FALSE) | (text == "")
+    if not known.all():
+        row = int(np.flatnonzero(~known.to_numpy())[0])
+        raise FrameError(
+            f"{raw.iloc[row]!r} is not true/false",
+            Location(file=path, row=row + 2, column=column),
+            "select_multiple columns hold true/false (or 1/0), empty when not answered",
+        )
+    out = pd.array(text.isin(_TRUE).to_numpy(), dtype="boolean")
+    out[(text.isna() | (text == "")).to_numpy()] = pd.NA
+    return pd.Series(out, index=raw.index, name=column)
+
+
+def _numeric_column(raw: pd.Series, path: str, column: str, kind: str, allowed=()) -> pd.Series:
+    text = raw.astype("string").str.strip()
+    number = pd.to_numeric(text, errors="coerce")
+    bad = text.notna() & (text != "") & number.isna() & ~text.isin(list(allowed))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise FrameError(
+            f"{raw.iloc[row]!r} is not a number",
+            Location(file=path, row=row + 2, column=column),
+            f"{kind} items hold numbers in the canonical frame",
+        )
+    if allowed and text.isin(list(allowed)).any():
+        return text  # keeps "na"-style missing choices countable; analysis maps them to NA
+    if kind in ("integer", "likert", "nps"):
+        whole = number.dropna()
+        if (whole != np.round(whole)).any():
+            row = int(np.flatnonzero((number != np.round(number)).fillna(False).to_numpy())[0])
+            raise FrameError(
+                f"{raw.iloc[row]!r} is not a whole number",
+                Location(file=path, row=row + 2, column=column),
+                f"{kind} items hold whole numbers",
+            )
+        return number.astype("Int64")
+    return number.astype("Float64")
+
+
+def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
+    """Read a canonical frame file (``.csv`` or ``.parquet``) and type its columns.
+
+    Raises
+    ------
+    DataError
+        The file does not exist or cannot be parsed (exit code 2).
+    FrameError
+        A column holds values its item type cannot have (exit code 1), naming row and column.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise DataError("file not found", Location(file=str(p)), "check the path given to --frame")
+    try:
+        if p.suffix.lower() == ".parquet":
+            raw = pd.read_parquet(p)
+        else:
+            raw = pd.read_csv(p, dtype="string", keep_default_na=False, na_values=[""])
+    except (ValueError, OSError, ImportError, UnicodeDecodeError) as exc:
+        raise DataError(
+            f"cannot read the frame ({type(exc).__name__}: {exc})",
+            Location(file=str(p)),
+            "save the canonical frame as UTF-8 CSV with a header row",
+        ) from exc
+    return type_frame(raw, instrument, str(p))
+
+
+def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>") -> pd.DataFrame:
+    """Give each column of a text-typed frame the canonical dtype of its item; drop pii."""
+    out: dict[str, pd.Series] = {}
+    for column in raw.columns:
+        item_id = column.split("__", 1)[0]
+        if not instrument.has_item(item_id):
+            out[column] = raw[column]
+            continue
+        item = instrument.item(item_id)
+        if item.pii:
+            continue
+        series = raw[column]
+        if item.type == "select_multiple":
+            out[column] = (
+                series if series.dtype == "boolean" else _bool_column(series, path, column)
+            )
+        elif item.type in ("likert", "integer", "decimal", "nps"):
+            choice_list = instrument.choices_for(item)
+            allowed = tuple(c.name for c in choice_list if c.missing) if choice_list else ()
+            out[column] = _numeric_column(series, path, column, item.type, allowed)
+        else:
+            out[column] = series.astype("string")
+    return pd.DataFrame(out, index=raw.index)

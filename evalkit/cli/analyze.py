@@ -1,0 +1,98 @@
+"""``evalkit analyze``: compare outcome measures across modes (groups)."""
+
+from __future__ import annotations
+
+import click
+
+from evalkit.cli.main import CONTEXT_SETTINGS
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--frame",
+    "frame_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Canonical response frame (.csv or .parquet).",
+)
+@click.option("--instrument", "instrument_name", required=True, help="Instrument id or .yaml path.")
+@click.option("--by", help="Item to compare across (default: the instrument's group item, mode).")
+@click.option(
+    "--outcome", "outcomes", multiple=True, help="Only this outcome or scale (repeatable)."
+)
+@click.option(
+    "--min-cell", default=10, show_default=True, help="Suppress groups smaller than this."
+)
+@click.option("--alpha", default=0.05, show_default=True, help="1 - confidence level.")
+@click.option("--seed", default=0, show_default=True, help="Seed of bootstrap and Monte Carlo.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the result as JSON to this file ('-' for stdout).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False), help="Write one CSV per table here."
+)
+@click.option("--lang", help="Language of labels in findings.")
+def analyze(
+    frame_path, instrument_name, by, outcomes, min_cell, alpha, seed, json_path, output, lang
+) -> None:
+    """Compare every outcome across groups (by default mode) in a canonical response frame.
+
+    Runs the test that fits each outcome type, every pairwise contrast with effect sizes and
+    confidence intervals, Holm and Benjamini-Hochberg adjustments, and prints a summary with
+    plain-language findings. See docs/methods.md for the methods.
+    """
+    from evalkit.analyze import AnalysisOptions, file_sha256
+    from evalkit.analyze import analyze as run
+    from evalkit.analyze.frame_io import read_frame
+    from evalkit.instrument import load_instrument
+    from evalkit.io import write_text_atomic
+
+    inst = load_instrument(instrument_name)
+    frame = read_frame(frame_path, inst)
+    opts = AnalysisOptions(
+        by=by, alpha=alpha, min_cell=min_cell, seed=seed, lang=lang, outcomes=tuple(outcomes)
+    )
+    result = run(frame, inst, opts, input_sha256=file_sha256(frame_path))
+    if json_path == "-":
+        click.echo(result.to_json(), nl=False)
+        return
+    if json_path:
+        write_text_atomic(json_path, result.to_json())
+    if output:
+        result.write_csv(output)
+    click.echo(summary_text(result), nl=False)
+
+
+def summary_text(result) -> str:
+    """A readable terminal summary: one line per outcome, then the findings."""
+    meta = result.metadata
+    lines = [
+        f"{meta['instrument_id']} {meta['instrument_version']}: {meta['n_rows']} responses, "
+        f"compared by {meta['group_var']} ({meta['groups']}); {100 * (1 - meta['alpha']):.0f}% "
+        f"CIs, Holm within outcome, BH across {len(result.comparisons) + len(result.pairwise)} "
+        "tests",
+        "",
+        f"{'outcome':<30} {'type':<11} {'test':<34} {'p':>8} {'p (BH)':>8}  effect",
+    ]
+    for row in result.comparisons.itertuples():
+        effect = "" if row.effect != row.effect else f"{row.effect_name} {row.effect:.3f}"
+        lines.append(
+            f"{row.outcome[:30]:<30} {row.outcome_type:<11} {str(row.test)[:34]:<34} "
+            f"{_p(row.p_value):>8} {_p(row.p_fdr):>8}  {effect}"
+            + ("  [suppressed groups]" if row.suppressed else "")
+        )
+    if len(result.findings):
+        lines += ["", "Findings (associations, not effects):"]
+        lines += [f"- {s}" for s in result.findings["sentence"]]
+    if meta.get("skipped_outcomes"):
+        lines += ["", f"skipped: {meta['skipped_outcomes']}"]
+    return "\n".join(lines) + "\n"
+
+
+def _p(p: float) -> str:
+    if p != p:
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
