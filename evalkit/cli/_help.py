@@ -20,6 +20,7 @@ Options:
 
 Commands:
   instrument  List, show, check and export questionnaires.
+  validate    Validate a response export against an instrument.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

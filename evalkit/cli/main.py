@@ -24,6 +24,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "instrument",
         "List, show, check and export questionnaires.",
     ),
+    "validate": (
+        "evalkit.cli.validate",
+        "validate",
+        "Validate a response export against an instrument.",
+    ),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "terminal_width": 88}
