@@ -19,8 +19,10 @@ Options:
   -h, --help  Show this message and exit.
 
 Commands:
+  ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.
   validate    Validate a response export against an instrument.
+  workspace   Show what the workspace holds.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

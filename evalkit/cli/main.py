@@ -24,10 +24,20 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "instrument",
         "List, show, check and export questionnaires.",
     ),
+    "ingest": (
+        "evalkit.cli.ingest",
+        "ingest",
+        "Validate a response export and add it to the workspace.",
+    ),
     "validate": (
         "evalkit.cli.validate",
         "validate",
         "Validate a response export against an instrument.",
+    ),
+    "workspace": (
+        "evalkit.cli.ingest",
+        "workspace",
+        "Show what the workspace holds.",
     ),
 }
 
