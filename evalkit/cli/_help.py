@@ -20,8 +20,11 @@ Options:
 
 Commands:
   analyze     Compare outcome measures across modes, with effect sizes and findings.
+  ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.
   plan        Sample size per group, or the minimum detectable difference.
+  validate    Validate a response export against an instrument.
+  workspace   Show what the workspace holds.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

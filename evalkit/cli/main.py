@@ -34,6 +34,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "plan",
         "Sample size per group, or the minimum detectable difference.",
     ),
+    "ingest": (
+        "evalkit.cli.ingest",
+        "ingest",
+        "Validate a response export and add it to the workspace.",
+    ),
+    "validate": (
+        "evalkit.cli.validate",
+        "validate",
+        "Validate a response export against an instrument.",
+    ),
+    "workspace": (
+        "evalkit.cli.ingest",
+        "workspace",
+        "Show what the workspace holds.",
+    ),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "terminal_width": 88}
