@@ -20,6 +20,7 @@ Options:
 
 Commands:
   instrument  List, show, check and export questionnaires.
+  sample      Generate synthetic responses with planted effects.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

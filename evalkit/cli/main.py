@@ -24,6 +24,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "instrument",
         "List, show, check and export questionnaires.",
     ),
+    "sample": (
+        "evalkit.cli.sample",
+        "sample",
+        "Generate synthetic responses with planted effects.",
+    ),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "terminal_width": 88}
