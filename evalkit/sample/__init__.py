@@ -10,6 +10,7 @@ from evalkit.sample.effects import Effect, EffectsError, load_effects, parse_eff
 from evalkit.sample.generate import (
     Simulation,
     generate_responses,
+    level_probabilities,
     likert_thresholds,
     simulate,
     write_csv,
@@ -20,6 +21,7 @@ __all__ = [
     "EffectsError",
     "Simulation",
     "generate_responses",
+    "level_probabilities",
     "likert_thresholds",
     "load_effects",
     "parse_effects",

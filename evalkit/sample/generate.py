@@ -51,6 +51,7 @@ COVARIATE_LOADING = 0.2
 LIKERT_SKEW = 0.5
 NPS_SKEW = 0.8
 COUNT_LOADING = 0.25
+SCALE_COUNT_LOADING = 0.5
 ITEM_MISSING_RATE = 0.03
 DEMOGRAPHIC_MISSING_RATE = 0.06
 MISSING_CHOICE_RATE = 0.02
@@ -179,6 +180,29 @@ def likert_thresholds(levels: int, skew: float = LIKERT_SKEW) -> NDArray[np.floa
     return ndtri(np.arange(1, levels) / levels) - skew
 
 
+def level_probabilities(
+    levels: int, shift: float = 0.0, skew: float = LIKERT_SKEW
+) -> NDArray[np.float64]:
+    """The exact share of each level when the latent response is ``N(shift, 1)``.
+
+    This is the population truth behind a planted effect on the observed scale: for a scale
+    item the shift is ``±SCALE_LOADING·shift_sd``, for an item effect it is ``shift_sd``,
+    elsewhere 0 (missing choices and missing answers are drawn independently of the level).
+
+    Examples
+    --------
+    >>> level_probabilities(5).round(3)
+    array([0.09 , 0.136, 0.177, 0.231, 0.366])
+    >>> means = [float(level_probabilities(5, s) @ np.arange(1, 6)) for s in (0.0, -0.24)]
+    >>> round(means[1] - means[0], 3)  # value_index shift_sd -0.3 on a 1-5 item
+    -0.304
+    """
+    from scipy.special import ndtr
+
+    cuts = ndtr(likert_thresholds(levels, skew) - shift)
+    return np.diff(np.concatenate([[0.0], cuts, [1.0]]))
+
+
 def parse_period(period: str | None) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     """``(start, end, label)`` of a period: ``2026``, ``2026-Q2``, ``2026-03`` or ``A..B`` dates.
 
@@ -285,11 +309,13 @@ def simulate(
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 <= n <= MAX_ROWS:
         raise UsageError(f"n must be a whole number from 0 to {MAX_ROWS:,}, not {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise UsageError(f"the seed must be a whole number 0 or above, not {seed!r}")
     if isinstance(effects, str | Path):
         effects = load_effects(effects)
     plants = resolve_effects(effects or (), inst)
     start, end, label = parse_period(period)
-    given_frame = _given(given, n)
+    given_frame = _given(given, n, inst)
     gen = _Generator(inst, int(n), np.random.default_rng(seed), plants, given_frame, latent)
     frame = gen.run(start, end, f"{inst.id}-{label}-s{seed}")
     ids = frame["response_id"].to_numpy()
@@ -304,13 +330,27 @@ def simulate(
     return Simulation(frame, gen.latent_frame(), misses, plants)
 
 
-def _given(given: pd.DataFrame | Mapping[str, Any] | None, n: int) -> pd.DataFrame:
+def _given(
+    given: pd.DataFrame | Mapping[str, Any] | None, n: int, inst: Instrument
+) -> pd.DataFrame:
     if given is None:
         return pd.DataFrame(index=pd.RangeIndex(n))
     frame = pd.DataFrame(given).reset_index(drop=True)
     if len(frame) != n:
         raise UsageError(
             f"given has {len(frame)} rows but n is {n}", hint="give one row per response"
+        )
+    known = {"submitted_at"}
+    for item in inst.items:
+        if item.type == "select_multiple":
+            known |= {f"{item.id}__{c.name}" for c in inst.choices_for(item) or ()}
+        else:
+            known.add(item.id)
+    unknown = sorted(str(c) for c in frame.columns if c not in known)
+    if unknown:
+        raise UsageError(
+            f"given has columns that are not items of {inst.id}: {', '.join(unknown)}",
+            hint="name item ids, <item>__<choice> columns or submitted_at",
         )
     return frame
 
@@ -333,6 +373,11 @@ class _Generator:
         latent = latent.reset_index(drop=True) if latent is not None else pd.DataFrame()
         if len(latent) not in (0, n):
             raise UsageError(f"latent has {len(latent)} rows but n is {n}")
+        unknown = sorted(set(map(str, latent.columns)) - {"general", *(s.id for s in inst.scales)})
+        if unknown:
+            raise UsageError(
+                f"latent has columns that are neither 'general' nor scales: {', '.join(unknown)}"
+            )
         self.general = self._latent_column(latent, "general")
         self.scale_latent: dict[str, NDArray[np.float64]] = {}
         for scale in inst.scales:
@@ -607,31 +652,48 @@ class _Generator:
             self.cols[column] = pd.Series(pd.arrays.BooleanArray(picks[value], ~answered))
 
     def _integer(self, item: Item, answered: NDArray[np.bool_]) -> pd.Series:
-        lo, hi = item.min or 0, item.max
+        lo, hi = int(item.min or 0), item.max
         if lo >= 1900:  # a year: the period's
             values = np.full(self.n, self.start.year, dtype="int64")
+        elif hi is not None and item.id not in COUNTS and hi - lo <= 20:
+            # a bounded rating typed as a number: levels from the latent response, like likert
+            z = self._latent_response(item)
+            values = lo + np.searchsorted(likert_thresholds(int(hi) - lo + 1, 0.0), z)
+            for effect, rows in self._item_effects(item, "rate_ratio"):
+                scaled = lo + np.round((values - lo) * effect.value).astype("int64")
+                values = np.where(rows, scaled, values)
+            values = np.minimum(values, int(hi))
         else:
             mean, shape = COUNTS.get(item.id, (3.0, 1.0))
-            mu = mean * np.exp(COUNT_LOADING * self.general - COUNT_LOADING**2 / 2)
+            scale = self.scale_of.get(item.id)
+            if scale is not None:  # a count in a scale follows the scale's latent score
+                sign = -1.0 if item.id in scale.reverse else 1.0
+                beta, latent = sign * SCALE_COUNT_LOADING, self._scale(scale.id)
+            else:
+                beta, latent = COUNT_LOADING, self.general
+            mu = mean * np.exp(beta * latent - beta**2 / 2)
             for effect, rows in self._item_effects(item, "rate_ratio"):
                 mu = np.where(rows, mu * effect.value, mu)
             lam = mu * self.rng.gamma(shape, 1 / shape, self.n)
-            values = int(lo) + self.rng.poisson(lam)
+            values = lo + self.rng.poisson(lam)
             if hi is not None:
                 values = np.minimum(values, int(hi))
         return pd.Series(pd.arrays.IntegerArray(values.astype("int64"), ~answered))
 
     def _decimal(self, item: Item, answered: NDArray[np.bool_]) -> pd.Series:
         unit = item.unit or ""
-        draw = _DECIMALS.get(unit, lambda rng, n: rng.lognormal(np.log(50), 1.0, n))
-        values = draw(self.rng, self.n)
+        lo, hi = item.min, item.max
+        if unit not in _DECIMALS and lo is not None and hi is not None:
+            values = lo + (hi - lo) * self.rng.beta(2, 2, self.n)
+        else:
+            draw = _DECIMALS.get(unit, lambda rng, n: rng.lognormal(np.log(50), 1.0, n))
+            values = draw(self.rng, self.n)
         if item.id == "confidence_pct":
             values = 100 * self.rng.beta(4, 2, self.n)
         for effect, rows in self._item_effects(item, "rate_ratio"):
             values = np.where(rows, values * effect.value, values)
         step = _ROUNDING.get(unit, 0.1)
         values = np.round(values / step) * step
-        lo, hi = item.min, item.max
         values = np.clip(
             values, lo if lo is not None else -np.inf, hi if hi is not None else np.inf
         )

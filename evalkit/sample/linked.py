@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evalkit.errors import Location
+from evalkit.errors import Location, UsageError
 from evalkit.instrument import load_instrument, load_library
 from evalkit.sample import names
 from evalkit.sample.effects import Effect, EffectsError, load_effects, resolve_effects
@@ -82,9 +82,9 @@ class CitySample:
     truth: dict[str, Simulation]
 
 
-def _seed(seed: int, *parts: int | str) -> int:
+def _seed(seed: int, *parts: str) -> int:
     """A sub-seed for one part of the city, stable for the same ``seed`` and parts."""
-    words = [seed] + [p if isinstance(p, int) else sum(map(ord, p)) * 131 + len(p) for p in parts]
+    words = [seed, *(int.from_bytes(p.encode("utf-8"), "big") for p in parts)]
     return int(np.random.SeedSequence(words).generate_state(1)[0])
 
 
@@ -138,8 +138,17 @@ def generate_linked(
     ...     city.frames["activity_register"].engagement_id)
     True
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"the seed must be a whole number 0 or above, not {seed!r}")
     plants = assign_effects(effects)
     size = {**DEFAULT_SIZES, **(sizes or {})}
+    for key, value in size.items():
+        if key not in DEFAULT_SIZES:
+            raise UsageError(
+                f"sizes has an unknown key {key!r}", hint=f"use {', '.join(DEFAULT_SIZES)}"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+            raise UsageError(f"sizes[{key!r}] must be a whole number from 1 to 1,000,000")
     start, end, label = parse_period(period)
     year = start.year
     frames: dict[str, pd.DataFrame] = {}

@@ -129,3 +129,20 @@ def test_unknown_instrument_and_bad_options(runner, tmp_path):
     )
     assert result.exit_code == 2
     assert "error: cannot read the period 'next year'" in result.output
+    result = runner.invoke(
+        cli,
+        [
+            "sample",
+            "generate",
+            "--instrument",
+            "post_engagement",
+            "--n",
+            "5",
+            "--seed",
+            "-3",
+            "-o",
+            out,
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.output == "error: the seed must be a whole number 0 or above, not -3\n"

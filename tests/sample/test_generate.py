@@ -380,3 +380,85 @@ def test_exclusive_none_choice_can_be_shifted():
     none = frame["actions__none"].dropna().astype(bool)
     virtual = frame.loc[none.index, "mode"] == "virtual"
     assert none[virtual].mean() > none[~virtual].mean() + 0.1
+
+
+CUSTOM = """\
+id: custom
+version: 1.0.0
+title: Custom
+languages: [en]
+choice_lists:
+  agree5:
+    - {value: 1, label: Never}
+    - {value: 2, label: Rather no}
+    - {value: 3, label: Neutral}
+    - {value: 4, label: Rather yes}
+    - {value: 5, label: Always}
+items:
+  - {id: a, type: likert, choices: agree5, text: A}
+  - {id: b, type: likert, choices: agree5, text: B}
+  - {id: events, type: integer, min: 0, text: Events attended}
+  - {id: rating, type: integer, min: 1, max: 10, text: Rating}
+  - {id: share, type: decimal, min: 0, max: 1, text: Share}
+scales:
+  - {id: engagement, items: [a, b, events]}
+"""
+
+
+def test_numeric_items_of_other_shapes(tmp_path):
+    path = tmp_path / "custom.yaml"
+    path.write_text(CUSTOM, encoding="utf-8")
+    frame = generate_responses(str(path), 5000, 3)
+    both = frame[["a", "events"]].dropna().astype(float)
+    assert both.corr().loc["a", "events"] > 0.2  # a count in a scale follows its latent
+    rating = frame["rating"].dropna()
+    assert rating.between(1, 10).all() and rating.nunique() == 10
+    share = frame["share"].dropna()
+    assert share.between(0, 1).all() and 0.4 < share.mean() < 0.6 and share.nunique() > 5
+
+
+def test_bad_seed_given_and_latent():
+    with pytest.raises(UsageError, match="the seed must be"):
+        generate_responses("post_engagement", 5, -1)
+    with pytest.raises(UsageError, match="not items of post_engagement: moed"):
+        simulate("post_engagement", 2, 1, given={"moed": ["virtual", "virtual"]})
+    with pytest.raises(UsageError, match="neither 'general' nor scales: trust"):
+        simulate("post_engagement", 2, 1, latent=pd.DataFrame({"trust": [0.0, 1.0]}))
+
+
+def _table(rows: pd.Series, columns: pd.Series) -> np.ndarray:
+    keep = (rows.notna() & columns.notna()).to_numpy()
+    r, r_levels = pd.factorize(rows[keep])
+    c, c_levels = pd.factorize(columns[keep])
+    counts = np.bincount(r * len(c_levels) + c, minlength=len(r_levels) * len(c_levels))
+    return counts.reshape(len(r_levels), len(c_levels))
+
+
+def test_without_plants_independence_tests_reject_at_the_nominal_rate():
+    """Over 80 seeds x 4 outcomes, chi-square tests of mode x answer reject about 5%."""
+    from scipy.stats import chi2_contingency
+
+    inst = LIBRARY["post_engagement"]
+    rejections = []
+    for seed in range(80):
+        frame = generate_responses(inst, 400, 1000 + seed)
+        nps = pd.cut(frame["recommend"].astype(float), [-1, 6, 8, 10], labels=False)
+        for answers in (frame["worth_time"], frame["voice"], frame["next_step"], nps):
+            table = _table(frame["mode"], pd.Series(answers))
+            rejections.append(chi2_contingency(table)[1] < 0.05)
+    rate = np.mean(rejections)
+    assert 0.02 <= rate <= 0.09, rate
+
+
+def test_level_probabilities_are_the_population_truth(planted, null_sample):
+    """The observed level shares match the exact shares of the documented model."""
+    from evalkit.sample import level_probabilities
+
+    frame = planted.frame
+    virtual = frame.loc[frame["mode"] == "virtual", "worth_time"].dropna().astype(int)
+    observed = np.bincount(virtual, minlength=6)[1:] / len(virtual)
+    np.testing.assert_allclose(observed, level_probabilities(5, SCALE_LOADING * -0.3), atol=0.015)
+    everyone = null_sample.frame["drained"].dropna().astype(int)
+    observed = np.bincount(everyone, minlength=6)[1:] / len(everyone)
+    np.testing.assert_allclose(observed, level_probabilities(5, skew=-0.4), atol=0.01)
+    assert level_probabilities(7).sum() == pytest.approx(1.0)

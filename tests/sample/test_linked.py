@@ -147,3 +147,19 @@ def test_build_city_writes_the_same_bytes_twice(tmp_path):
         assert a.read_bytes() == b.read_bytes(), a.name
     assert (tmp_path / "a" / "2026" / "follow_up.csv").exists()
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sizes": {"post": 10}}, "unknown key 'post'"),
+        ({"sizes": {"post_engagement": 0}}, "from 1 to 1,000,000"),
+        ({"seed": -1}, "the seed must be"),
+        ({"period": "later"}, "cannot read the period"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    from evalkit.errors import UsageError
+
+    with pytest.raises(UsageError, match=message):
+        generate_linked(**{"period": "2026", "seed": 1, **kwargs})
