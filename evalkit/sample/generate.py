@@ -85,6 +85,13 @@ CHOICE_SHARES: dict[str, dict[str, float]] = {
         "other": 0.1,
     },
     "born_in_us": {"yes": 0.7, "no": 0.3},
+    "status": {
+        "dormant": 0.15,
+        "exchanging_info": 0.40,
+        "joint_activity": 0.30,
+        "formal_agreement": 0.15,
+    },
+    "programme": {"youth": 0.35, "immigrant": 0.30, "women_entrepreneurs": 0.25, "other": 0.10},
     "gender": {"female": 0.52, "male": 0.44, "transgender": 0.01, "different_term": 0.01},
 }
 # Per-item answer probability of each choice of a select_multiple (default 0.25).

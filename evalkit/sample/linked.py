@@ -65,6 +65,33 @@ _ACTIVITY_FOR_MODE = {
     "hybrid_onsite": "hybrid",
     "hybrid_remote": "hybrid",
 }
+# Activity types of the register: (share, P(in person, virtual, hybrid)).
+ACTIVITY_TYPES: dict[str, tuple[float, tuple[float, float, float]]] = {
+    "delegation_inbound": (0.18, (0.75, 0.05, 0.20)),
+    "delegation_outbound": (0.08, (0.90, 0.0, 0.10)),
+    "webinar": (0.20, (0.0, 1.0, 0.0)),
+    "network_meeting": (0.18, (0.20, 0.50, 0.30)),
+    "conference": (0.10, (0.50, 0.10, 0.40)),
+    "youth_programme": (0.10, (0.60, 0.20, 0.20)),
+    "trade_mission": (0.06, (0.90, 0.0, 0.10)),
+    "mou_signing": (0.04, (0.60, 0.10, 0.30)),
+    "other": (0.06, (0.40, 0.40, 0.20)),
+}
+ACTIVITY_TITLES = {
+    "delegation_inbound": "Inbound delegation from",
+    "delegation_outbound": "Delegation to",
+    "webinar": "Webinar with",
+    "network_meeting": "City-network meeting with",
+    "conference": "Urban forum with",
+    "youth_programme": "Youth exchange session with",
+    "trade_mission": "Trade mission to",
+    "mou_signing": "MOU signing with",
+    "other": "Partnership meeting with",
+}
+CITY_NETWORKS = ("c40", "strong_cities", "sister_cities", "uclg", "mayors_migration_council", "u20")
+YOUTH_BANDS = ("13_14", "15_17", "18_24")
+ADULT_BANDS = ("18_24", "25_34", "35_44", "45_54", "55_64", "65_plus")
+ADULT_SHARES = (0.12, 0.30, 0.24, 0.16, 0.10, 0.08)
 _VISIT_FORMAT = {"in_person": "site_visit", "virtual": "virtual_tour", "hybrid": "hybrid"}
 
 
@@ -261,8 +288,34 @@ def _register(
     rng = np.random.default_rng(seed)
     dates = _days(start, rng, n, (end - start).days).sort_values(ignore_index=True)
     codes = [f"{names.CODE_PREFIX}-{start.year}-{j:03d}" for j in range(1, n + 1)]
+    types = np.array(list(ACTIVITY_TYPES), dtype=object)
+    shares = np.array([ACTIVITY_TYPES[t][0] for t in types])
+    kind = types[rng.choice(len(types), n, p=shares / shares.sum())]
+    formats = np.array(["in_person", "virtual", "hybrid"], dtype=object)
+    mode = np.empty(n, dtype=object)
+    for activity, (_, mix) in ACTIVITY_TYPES.items():  # nine types, not rows
+        rows = np.flatnonzero(kind == activity)
+        mode[rows] = formats[rng.choice(3, rows.size, p=mix)]
+    cities = np.array([c for c, _ in names.FOREIGN_CITIES], dtype=object)
+    city = cities[rng.integers(0, len(cities), n)]
+    title = pd.Series(kind).map(ACTIVITY_TITLES) + " " + pd.Series(city)
+    networks = np.array(CITY_NETWORKS, dtype=object)
+    network = np.where(
+        (kind == "network_meeting") | (rng.random(n) < 0.2),
+        networks[rng.integers(0, len(networks), n)],
+        "none",
+    )
     given = pd.DataFrame(
-        {"engagement_id": codes, "activity_date": dates, "submitted_at": _after(dates, rng, 1, 14)}
+        {
+            "engagement_id": codes,
+            "activity_type": kind,
+            "activity_date": dates,
+            "activity_title": title,
+            "partners": "City of " + pd.Series(city),
+            "network": network,
+            "mode": mode,
+            "submitted_at": _after(dates, rng, 1, 14),
+        }
     )
     sim = simulate("activity_register", n, seed, plants, period, given=given)
     frame = sim.frame.copy()
@@ -420,7 +473,15 @@ def _connector(
     given = roster(base_seed)
     ids = register["engagement_id"].to_numpy(dtype=object)
     given["engagement_id"] = ids[rng.integers(0, len(ids), len(given))]
-    return simulate("connector_attribution", len(given), seed, plants, period, given=given)
+    sim = simulate("connector_attribution", len(given), seed, plants, period, given=given)
+    frame = sim.frame.copy()
+    answered = frame["modes_used__in_person"].notna() & ~frame["modes_used__no_meeting"].astype(
+        "boolean"
+    ).fillna(True)
+    for mode in _ACTIVITY_FOR_MODE:  # the main way of meeting is one of the ways used
+        column = f"modes_used__{mode}"
+        frame[column] = frame[column].mask(answered & (frame["mode"] == mode).fillna(False), True)
+    return Simulation(frame, sim.latent, sim.missing_choices, sim.effects)
 
 
 def _community(
@@ -440,7 +501,10 @@ def _community(
     pre_given = pd.DataFrame(
         {"wave": "pre", "participant_code": codes, "submitted_at": _after(pre_dates, rng, 0, 1)}
     )
-    pre = simulate("community_programme", n, _seed(seed, "pre"), plants, period, given=pre_given)
+    pre = _plausible_people(
+        simulate("community_programme", n, _seed(seed, "pre"), plants, period, given=pre_given),
+        rng,
+    )
     stay = np.flatnonzero(rng.random(n) < POST_RESPONSE_RATE)
     inst = load_instrument("community_programme")
     carried = [
@@ -464,6 +528,26 @@ def _community(
         inst, len(stay), _seed(seed, "post"), plants, period, given=post_given, latent=latent
     )
     return pre, post
+
+
+def _plausible_people(sim: Simulation, rng: np.random.Generator) -> Simulation:
+    """Ages that fit the programme (youth 13-24) and mostly women among women entrepreneurs."""
+    frame = sim.frame.copy()
+    n = len(frame)
+    programme = frame["programme"].astype("string")
+    youth = (programme == "youth").fillna(False).to_numpy()
+    age = frame["age_band"]
+    given_age = (age.notna() & (age != "prefer_not")).to_numpy()
+    young = rng.choice(np.array(YOUTH_BANDS, dtype=object), n, p=[0.2, 0.4, 0.4])
+    adult = rng.choice(np.array(ADULT_BANDS, dtype=object), n, p=ADULT_SHARES)
+    frame["age_band"] = age.mask(given_age & youth, young).mask(given_age & ~youth, adult)
+    gender = frame["gender"]
+    women = (programme == "women_entrepreneurs").fillna(False).to_numpy()
+    answered = (gender.notna() & (gender != "prefer_not")).to_numpy()
+    frame["gender"] = gender.mask(answered & women & (rng.random(n) < 0.95), "female")
+    other = frame["gender"] != "different_term"
+    frame["gender_other"] = frame["gender_other"].mask(other.fillna(True), pd.NA)
+    return Simulation(frame, sim.latent, sim.missing_choices, sim.effects)
 
 
 def _partners(base_seed: int, seed: int, plants: tuple[Effect, ...], period: str) -> Simulation:

@@ -163,3 +163,19 @@ def test_bad_arguments(kwargs, message):
 
     with pytest.raises(UsageError, match=message):
         generate_linked(**{"period": "2026", "seed": 1, **kwargs})
+
+
+def test_city_details_hang_together(city):
+    register = city.frames["activity_register"]
+    assert (register.loc[register["activity_type"] == "webinar", "mode"] == "virtual").all()
+    assert (register.loc[register["activity_type"] == "network_meeting", "network"] != "none").all()
+    people = city.frames["community_programme"]
+    youth_ages = people.loc[people["programme"] == "youth", "age_band"].dropna()
+    assert set(youth_ages) <= {"13_14", "15_17", "18_24", "prefer_not"}
+    adults = people.loc[people["programme"] != "youth", "age_band"].dropna()
+    assert not set(adults) & {"13_14", "15_17"}
+    connector = city.frames["connector_attribution"]
+    for mode in ("in_person", "virtual", "hybrid_onsite", "hybrid_remote"):
+        rows = (connector["mode"] == mode) & connector[f"modes_used__{mode}"].notna()
+        rows &= ~connector["modes_used__no_meeting"].astype("boolean").fillna(True)
+        assert connector.loc[rows, f"modes_used__{mode}"].astype(bool).all(), mode
