@@ -325,15 +325,14 @@ def simulate(
     given_frame = _given(given, n, inst)
     gen = _Generator(inst, int(n), np.random.default_rng(seed), plants, given_frame, latent)
     frame = gen.run(start, end, f"{inst.id}-{label}-s{seed}")
-    ids = frame["response_id"].to_numpy()
+    rows = np.concatenate([r for _, r, _ in gen.missing] or [np.array([], dtype="int64")])
     misses = pd.DataFrame(
         {
-            "response_id": [ids[r] for _, rows, _ in gen.missing for r in [rows]],
-            "item": [item for item, _, _ in gen.missing],
-            "value": [value for _, _, value in gen.missing],
+            "response_id": frame["response_id"].to_numpy()[rows],
+            "item": np.repeat([i for i, _, _ in gen.missing], [len(r) for _, r, _ in gen.missing]),
+            "value": np.repeat([v for _, _, v in gen.missing], [len(r) for _, r, _ in gen.missing]),
         }
-    )
-    misses = misses.explode("response_id", ignore_index=True).astype("string")
+    ).astype("string")
     return Simulation(frame, gen.latent_frame(), misses, plants)
 
 
