@@ -752,11 +752,26 @@ def _text_pool(item_id: str, year: int) -> list[str]:
 
 
 def numbered(prefix: str, n: int, suffix: str = "") -> pd.Series:
-    """``prefix000001suffix`` ... for rows 1..n, as a ``string`` Series (vectorised)."""
+    """``prefix000001suffix`` ... for rows 1..n as a ``string`` Series, built with array
+    arithmetic on bytes (no loop over rows); at least 6 digits, more when n needs them.
+
+    Examples
+    --------
+    >>> numbered("participant-", 2, "@example.org").tolist()
+    ['participant-000001@example.org', 'participant-000002@example.org']
+    """
     if n == 0:
         return pd.Series([], dtype="string")
-    digits = np.char.zfill(np.arange(1, n + 1).astype("U12"), 6)
-    return pd.Series(np.char.add(np.char.add(prefix, digits), suffix)).astype("string")
+    if not (prefix + suffix).isascii():
+        raise ValueError("numbered() takes an ASCII prefix and suffix")
+    width = max(6, len(str(n)))
+    powers = 10 ** np.arange(width - 1, -1, -1)
+    digits = (np.arange(1, n + 1)[:, None] // powers % 10 + ord("0")).astype(np.uint8)
+    head = np.broadcast_to(np.frombuffer(prefix.encode(), np.uint8), (n, len(prefix)))
+    tail = np.broadcast_to(np.frombuffer(suffix.encode(), np.uint8), (n, len(suffix)))
+    table = np.ascontiguousarray(np.hstack([head, digits, tail]))
+    fixed = table.view(f"S{table.shape[1]}").ravel()
+    return pd.Series(fixed.astype("U").astype(object)).astype("string")
 
 
 def _strings(codes: NDArray[np.int64], values: Sequence[str]) -> pd.Series:
