@@ -23,6 +23,7 @@ Commands:
   ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.
   plan        Sample size per group, or the minimum detectable difference.
+  sample      Generate synthetic responses with planted effects.
   validate    Validate a response export against an instrument.
   workspace   Show what the workspace holds.
 """

@@ -49,6 +49,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "workspace",
         "Show what the workspace holds.",
     ),
+    "sample": (
+        "evalkit.cli.sample",
+        "sample",
+        "Generate synthetic responses with planted effects.",
+    ),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "terminal_width": 88}
