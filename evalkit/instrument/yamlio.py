@@ -88,6 +88,12 @@ def _check_surprising_scalar(node: yaml.ScalarNode, path: KeyPath, source: str) 
         or (node.tag == _TAG_FLOAT and not _PLAIN_FLOAT.match(raw))
         or (node.tag == _TAG_BOOL and raw.lower() not in ("true", "false"))
     )
+    if node.tag == _TAG_FLOAT and raw.lower().lstrip("+-") in (".nan", ".inf"):
+        raise InstrumentError(
+            f"{raw!r} is not a finite number",
+            Location(source, node.start_mark.line + 1, key=format_path(path) or None),
+            "write a number such as 0.5",
+        )
     if surprising:
         reading = "a boolean" if node.tag == _TAG_BOOL else "a number"
         raise InstrumentError(

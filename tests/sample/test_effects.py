@@ -65,7 +65,7 @@ def test_empty_effects_list_is_fine(write_yaml):
         (
             "effects:\n  - {group: virtual, item: x, shift_sd: .nan}\n",
             "e.yaml:2: effects[0].shift_sd",
-            "must be a number",
+            "'.nan' is not a finite number",
         ),
         (
             "effects:\n  - {group: virtual, item: x, shift_sd: 9}\n",
