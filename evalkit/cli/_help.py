@@ -22,6 +22,7 @@ Commands:
   analyze     Compare outcome measures across modes, with effect sizes and findings.
   ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.
+  kpi         KPI scorecard for a period: value, CI, target, status, trend.
   plan        Sample size per group, or the minimum detectable difference.
   sample      Generate synthetic responses with planted effects.
   validate    Validate a response export against an instrument.

@@ -29,6 +29,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "instrument",
         "List, show, check and export questionnaires.",
     ),
+    "kpi": (
+        "evalkit.cli.kpi",
+        "kpi",
+        "KPI scorecard for a period: value, CI, target, status, trend.",
+    ),
     "plan": (
         "evalkit.cli.plan",
         "plan",

@@ -76,6 +76,18 @@ class KpiResult:
             "metadata": self.metadata,
         }
 
+    def write_csv(self, directory: str) -> list[Any]:
+        """Write kpis.csv and kpi_breakdown.csv (atomically, formula-neutralised)."""
+        from pathlib import Path
+
+        from evalkit.io import write_csv_atomic
+
+        out = Path(directory)
+        return [
+            write_csv_atomic(self.kpis, out / "kpis.csv"),
+            write_csv_atomic(self.breakdown, out / "kpi_breakdown.csv"),
+        ]
+
 
 class _Frames:
     """Canonical frames of one period, by instrument id, with derived scale scores."""
@@ -320,7 +332,7 @@ class _Evaluator:
 
 
 def _link_column(frame: pd.DataFrame, item: str) -> str:
-    for name in (item, f"{item}_hash", f"{item}__hash"):
+    for name in (f"{item}__key", item, f"{item}_hash"):
         if name in frame:
             return name
     raise NotComputedError(f"the responses have no hashed {item} to link instruments")
@@ -514,3 +526,47 @@ def _breakdown(
         })  # fmt: skip
     _suppress(out, min_cell)
     return out
+
+
+def _period_frames(
+    workspace: str, sources: set[str], period: str | None
+) -> dict[str, pd.DataFrame]:
+    from evalkit.errors import DataError
+    from evalkit.store import load_responses
+
+    frames = {}
+    for source in sorted(sources):
+        try:
+            frames[source] = load_responses(workspace, source, period)
+        except DataError:
+            continue  # no responses: the KPI says "not computed" and why
+    return frames
+
+
+def kpis_from_workspace(
+    workspace: str,
+    period: str,
+    compare_period: str | None = None,
+    catalogue: Catalogue | None = None,
+    population: Mapping[str, float] | None = None,
+    min_cell: int = 10,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> KpiResult:
+    """Compute the KPIs from a workspace's responses for ``period`` (and ``compare_period``)."""
+    from pathlib import Path
+
+    from evalkit.errors import DataError, Location
+    from evalkit.kpi.catalogue import load_catalogue
+
+    if not Path(workspace).is_file():
+        raise DataError("no such workspace", Location(workspace), "create it with 'evalkit ingest'")
+    catalogue = catalogue or load_catalogue()
+    sources = {source for kpi in catalogue.kpis for source in kpi.sources}
+    frames = _period_frames(workspace, sources, period)
+    compare = _period_frames(workspace, sources, compare_period) if compare_period else None
+    result = compute_kpis(
+        catalogue, frames, period, compare, compare_period, population, min_cell, alpha, seed
+    )
+    result.metadata["workspace"] = str(workspace)
+    return result
