@@ -97,7 +97,7 @@ def generate(
 @click.option(
     "-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write."
 )
-@click.option("--seed", default=2026, show_default=True, type=int, help="Random seed.")
+@click.option("--seed", default=2030, show_default=True, type=int, help="Random seed.")
 @click.option(
     "--as-of",
     default="2026-10-31",
