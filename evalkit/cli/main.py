@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sample",
         "Generate synthetic responses with planted effects.",
     ),
+    "demo": (
+        "evalkit.cli.demo",
+        "demo",
+        "Run the whole job on the sample data: ingest, validate, analyse, KPIs.",
+    ),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "terminal_width": 88}

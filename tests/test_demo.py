@@ -1,0 +1,101 @@
+"""``evalkit demo``: the whole job on the sample data, fast, ending with the output path."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from evalkit.cli.main import cli
+from evalkit.sample.city import BAD_ROWS
+from evalkit.sample.demo import INGEST_COLUMNS, run_demo
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    start = time.perf_counter()
+    result = CliRunner().invoke(cli, ["demo", "-o", str(out)])
+    return out, result, time.perf_counter() - start
+
+
+def test_demo_ends_with_the_output_path_well_within_two_minutes(demo_run):
+    out, result, seconds = demo_run
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().splitlines()[-1] == f"Outputs written to {out}"
+    assert seconds < 90, seconds
+
+
+def test_every_sample_file_is_ingested_and_rows_add_up(demo_run):
+    out, _, _ = demo_run
+    summary = pd.read_csv(out / "validation_summary.csv", keep_default_na=False)
+    assert list(summary.columns) == INGEST_COLUMNS
+    assert len(summary) == 14
+    assert (summary["rows_in"] == summary["rows_valid"] + summary["rows_quarantined"]).all()
+    assert set(summary["platform"]) == {"evalkit", "kobo", "odk", "qualtrics", "google", "msforms"}
+    quarantined = summary.loc[summary["rows_quarantined"] > 0, ["file", "rows_quarantined"]]
+    assert dict(quarantined.itertuples(index=False)) == {
+        "2026/partner_relationship.csv": 1,
+        "2026/post_engagement.kobo.csv": 2,
+    }
+    planted = sum(1 for b in BAD_ROWS if "quarantined" in b.why)
+    failures = pd.read_csv(out / "validation_failures.csv")
+    assert len(failures) == planted == 3
+    assert sorted(failures["code"]) == ["duplicate-response", "out-of-range", "unknown-choice"]
+    assert (out / "quarantine" / "2026_post_engagement.kobo.csv").is_file()
+
+
+def test_the_planted_differences_show_and_nothing_else(demo_run):
+    """Every finding of the 2026 analysis is a planted difference, with the planted sign."""
+    out, _, _ = demo_run
+    findings = pd.read_csv(out / "analysis" / "findings.csv")
+    found = findings[findings["kind"] == "difference"]
+    value = {"worth_time", "achieved_goals", "learned_useful", "value_index", "next_step"}
+    presence = {"co_presence", "attention", "voice", "presence"}
+    for row in found.itertuples():
+        pair = {row.group_a, row.group_b}
+        if row.outcome in value:
+            assert "virtual" in pair, row.sentence
+        elif row.outcome == "new_contacts":
+            assert "in_person" in pair, row.sentence
+        else:
+            assert row.outcome in presence and "hybrid_remote" in pair, row.sentence
+    assert {"value_index", "new_contacts", "next_step", "presence"} <= set(found["outcome"])
+    pairwise = pd.read_csv(out / "analysis" / "pairwise.csv")
+    contacts = pairwise[
+        (pairwise["outcome"] == "new_contacts")
+        & (pairwise["group_a"] == "in_person")
+        & (pairwise["group_b"] == "virtual")
+    ].iloc[0]
+    assert contacts["effect_ci_low"] > 0  # in person made more contacts (rate ratio 1.5)
+
+
+def test_kpis_and_metadata_are_written(demo_run):
+    out, _, _ = demo_run
+    kpis = pd.read_csv(out / "kpis" / "kpis.csv")
+    assert {"K4", "K5", "K6", "K9"} <= set(kpis["code"])
+    assert (kpis["compare_period"].dropna().astype(int) == 2025).all()
+    reach = kpis.set_index("code").loc["K9"]
+    assert reach["status"] != "not computed"  # the population shares were read
+    meta = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["metadata"]
+    assert meta["instrument_id"] == "post_engagement"
+
+
+def test_library_result_is_what_the_cli_wrote(demo_run, tmp_path):
+    out, _, _ = demo_run
+    result = run_demo(tmp_path / "again")
+    summary = pd.read_csv(out / "validation_summary.csv", keep_default_na=False, dtype=str)
+    pd.testing.assert_frame_equal(result.ingests.astype(str), summary)
+    assert all(p.is_relative_to(tmp_path / "again") for p in result.outputs)
+
+
+def test_a_file_as_output_folder_is_one_line_exit_2(tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("x")
+    result = CliRunner().invoke(cli, ["demo", "-o", str(target)])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ")
+    assert len(result.output.splitlines()) == 1
