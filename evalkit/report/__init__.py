@@ -6,7 +6,13 @@ A pure renderer: it computes no statistics. ``render_report(data, out_dir)`` wri
 """
 
 from evalkit.report.demo import demo_data
-from evalkit.report.model import TABLE_COLUMNS, Methods, ReportData, conform
+from evalkit.report.model import (
+    TABLE_COLUMNS,
+    Methods,
+    ReportData,
+    conform,
+    likert_from_levels,
+)
 from evalkit.report.render import ReportWriteError, render_outputs, render_report, results_dict
 
 __all__ = [
@@ -16,6 +22,7 @@ __all__ = [
     "ReportWriteError",
     "conform",
     "demo_data",
+    "likert_from_levels",
     "render_outputs",
     "render_report",
     "results_dict",

@@ -274,7 +274,8 @@ def likert_chart(data: ReportData) -> Chart | None:
         canvas.text(4, y + 14, _short(data.label(item), 100), size=12, bold=True)
         y += 22
         group_rows = [(i, g) for i, g in keys if i == item]
-        top = y
+        # The centre line goes under the bars: visible between rows, never over a label.
+        canvas.line(centre, y - 2, centre, y + row_h * len(group_rows) + 2, stroke=INK, width=1)
         for _, group in group_rows:
             cy = y + row_h / 2
             canvas.text(label_w - 8, cy + 4, _short(data.label(group), 30), size=11, anchor="end")
@@ -302,7 +303,6 @@ def likert_chart(data: ReportData) -> Chart | None:
                 x += w
             rows.append([data.label(item), data.label(group), *[fmt(v, "share") for v in shares]])
             y += row_h
-        canvas.line(centre, top - 2, centre, y + 2, stroke=INK, width=1)
         y += 8
     canvas.text(centre, y + 10, "0", size=9, anchor="middle", fill=MUTED)
     return Chart("chart-likert", canvas.title, canvas.description, canvas, header, rows)

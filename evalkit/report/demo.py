@@ -28,6 +28,7 @@ def _kpis() -> pd.DataFrame:
         ("connection_retention", "K5b", "Connection retention at 6 months", "ratio_of_totals", "ratio", "higher", False, 0.47, 0.41, 0.53, 268, 0.5, "not met", 0.52, -0.05, -0.13, 0.03, "down", None, "S4", "follow_up, post_engagement"),
         ("voice_parity_gap", "K6", "Hybrid voice-parity gap", "difference", "points", "toward_target", False, 0.42, 0.18, 0.66, 96, 0.0, "not met", 0.55, -0.13, -0.45, 0.19, "down", None, "S1", "post_engagement"),
         ("relationship_quality_index", "K7", "Relationship Quality Index (1–7)", "index", "score", "higher", False, 5.4, 5.1, 5.7, 38, 5.0, "met", 5.2, 0.2, -0.2, 0.6, "up", None, "S4", "partner_relationship"),
+        ("network_value", "K8", "Value of partner relationships, by network", "mean", "score", "higher", False, 4.3, 4.1, 4.5, 38, None, "no target", 4.1, 0.2, -0.1, 0.5, "up", None, "S5", "partner_relationship"),
         ("inclusive_reach_youth", "K9", "Inclusive reach ratio, youth 15–24", "reach_ratio", "ratio", "toward_target", False, 1.32, 1.10, 1.55, 190, 1.0, "met", 1.18, 0.14, -0.12, 0.40, "up", None, "S6", "community_programme"),
         ("inclusive_reach_bipoc_women", "K9c", "Inclusive reach ratio, BIPOC women", "reach_ratio", "ratio", "toward_target", False, None, None, None, None, 1.0, "not computed", None, None, None, None, None, "population shares file is missing for this group", "S6", "community_programme"),
         ("cost_per_participant", "K13", "Cost per participant, by mode (USD)", "ratio_of_totals", "currency", "lower", False, 148, 121, 180, 1_140, None, "no target", 171, -23, -61, 14, "down", None, "S9", "activity_register"),
@@ -60,9 +61,15 @@ def _breakdown() -> pd.DataFrame:
         ("cost_per_participant", "virtual", 64, 52, 79, 560, False),
         ("cost_per_participant", "hybrid_onsite", 188, 140, 240, 150, False),
     ]
-    return pd.DataFrame(
-        rows, columns=["kpi_id", "group", "value", "ci_low", "ci_high", "n", "suppressed"]
-    ).assign(group_var="mode")
+    columns = ["kpi_id", "group", "value", "ci_low", "ci_high", "n", "suppressed"]
+    by_mode = pd.DataFrame(rows, columns=columns).assign(group_var="mode")
+    networks = [
+        ("network_value", "C40", 4.2, 3.9, 4.5, 14, False),
+        ("network_value", "Sister Cities International", 4.4, 4.1, 4.7, 16, False),
+        ("network_value", "Strong Cities Network", None, None, None, None, True),
+    ]
+    by_network = pd.DataFrame(networks, columns=columns).assign(group_var="network")
+    return pd.concat([by_mode, by_network], ignore_index=True)
 
 
 def _comparisons() -> pd.DataFrame:
@@ -228,7 +235,7 @@ def demo_data(language: str = "en") -> ReportData:
     --------
     >>> data = demo_data()
     >>> data.period, data.compare_period, len(data.table("kpis"))
-    ('2026', '2025', 15)
+    ('2026', '2025', 16)
     """
     return ReportData(
         title="International Affairs Office — Annual Report 2026",

@@ -280,6 +280,23 @@ def _relationships(data: ReportData) -> Section:
     chart = heatmap_chart(data)
     if chart is not None:
         blocks.append(Block("chart", chart=chart))
+    breakdown = data.table("kpi_breakdown")
+    networks = breakdown[breakdown["group_var"] == "network"]
+    if len(networks):
+        units = data.table("kpis").set_index("kpi_id")["unit"].to_dict()
+        rows = [
+            [
+                data.label(r.group), data.label(r.kpi_id), fmt(r.value, units.get(r.kpi_id)),
+                fmt_ci(r.ci_low, r.ci_high, units.get(r.kpi_id)), fmt_n(r.n),
+            ]
+            for r in networks.itertuples()
+        ]  # fmt: skip
+        blocks.append(Block("h3", text=s["by_network"]))
+        blocks.append(
+            _table([s["network_name"], s["kpi"], s["value"], s["ci"], s["n"]], rows,
+                   [False, False, True, True, True])
+        )  # fmt: skip
+        blocks += _suppressed_note(data, "kpi_breakdown")
     return Section("relationships", s["relationships"], blocks or [_nothing(s)])
 
 

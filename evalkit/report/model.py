@@ -147,6 +147,25 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
+def likert_from_levels(levels: pd.DataFrame, group_var: str = "mode") -> pd.DataFrame:
+    """The ``likert`` table from analysis's ``levels`` table (one ``group_var`` only).
+
+    Analysis names the item column ``outcome`` and keeps several grouping variables; the
+    report draws one diverging bar per item and group of ``group_var``.
+
+    Examples
+    --------
+    >>> levels = pd.DataFrame({"outcome": ["q", "q"], "group_var": ["mode", "region"],
+    ...     "group": ["virtual", "north"], "level": [1, 1], "label": ["No", "No"],
+    ...     "count": [12, 15], "share": [1.0, 1.0], "suppressed": [False, False]})
+    >>> likert_from_levels(levels)[["item", "group", "count"]].values.tolist()
+    [['q', 'virtual', 12]]
+    """
+    if "group_var" in levels:
+        levels = levels[levels["group_var"] == group_var]
+    return conform("likert", levels.rename(columns={"outcome": "item"}))
+
+
 def _present(value: Any) -> bool:
     if value is None:
         return False

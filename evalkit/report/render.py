@@ -88,8 +88,9 @@ def results_dict(data: ReportData) -> dict[str, Any]:
     --------
     >>> from evalkit.report.demo import demo_data
     >>> out = results_dict(demo_data())
-    >>> [r["value"] for r in out["tables"]["kpi_breakdown"] if r["suppressed"]]
-    [None]
+    >>> rows = out["tables"]["kpi_breakdown"]
+    >>> [(r["group"], r["value"], r["n"]) for r in rows if r["suppressed"]]
+    [('hybrid_remote', None, None), ('Strong Cities Network', None, None)]
     """
     metadata = {
         "title": data.title,

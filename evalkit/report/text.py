@@ -96,6 +96,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "own": "own initiative",
         "office": "International office",
         "legend": "Legend",
+        "by_network": "K8 by network",
+        "network_name": "Network",
     },
     "es": {
         "period": "Período del informe",
@@ -183,6 +185,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "own": "iniciativa propia",
         "office": "Oficina internacional",
         "legend": "Leyenda",
+        "by_network": "K8 por red",
+        "network_name": "Red",
     },
 }
 

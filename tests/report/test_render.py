@@ -282,3 +282,31 @@ def test_tables_with_only_some_columns_still_render(tmp_path):
     data = ReportData(title="Partial", period="2026", tables={"kpis": kpis})
     html = render_report(data, tmp_path)["report.html"].read_text("utf-8")
     assert '<th scope="row">K1 Only a value</th><td class="num">3.00</td>' in html
+
+
+def test_k8_by_network_is_shown_with_its_suppressed_network(outline):
+    text = outline.section_text("relationships")
+    assert "K8 by network" in text
+    assert "Sister Cities International" in text and "4.4" in text
+    assert "Strong Cities Network" in text
+
+
+def test_likert_table_from_analysis_levels_renders(tmp_path):
+    from evalkit.report import likert_from_levels
+
+    levels = pd.DataFrame(
+        {
+            "outcome": ["worth_time"] * 4,
+            "group_var": ["mode"] * 4,
+            "group": ["virtual", "virtual", "in_person", "in_person"],
+            "level": [1, 2, 1, 2],
+            "label": ["No", "Yes", "No", "Yes"],
+            "count": [30, 10, 5, 35],
+            "share": [0.75, 0.25, 0.125, 0.875],
+            "suppressed": [False] * 4,
+        }
+    )
+    data = ReportData(title="t", period="2026", tables={"likert": likert_from_levels(levels)})
+    html = render_report(data, tmp_path)["report.html"].read_text("utf-8")
+    assert "<td>virtual</td><td>75%</td><td>25%</td>" in html
+    assert "<td>in_person</td><td>12%</td><td>88%</td>" in html  # 12.5 rounds half to even
