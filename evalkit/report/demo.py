@@ -3,7 +3,8 @@
 
 The numbers are invented but consistent (shares add up, intervals contain their estimates),
 and they include the awkward cases on purpose: a suppressed group in every table that has
-one, a KPI that could not be computed, free text with markup and formula-like prefixes.
+one, a KPI that could not be computed, free text with ``&`` and ``<`` in it. (The tests add
+hostile text: markup, spreadsheet formulas and a personal-data column.)
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def _outcomes() -> pd.DataFrame:
         ("City University", "Universidad de Guadalajara", "Joint water-research grant of $420,000 awarded to both universities.", "Later/smaller", True),
         ("Economic Development", "Invest Lyon", "French battery supplier announced a 60-job site after a hosted visit.", "Later/smaller", False),
         ("Public Health", "Medellín Health Secretariat", "Health department piloted Medellín's community health-worker model in two districts.", "Later/smaller", True),
-        ("Chamber of Commerce", "Kenya Private Sector Alliance", "=HYPERLINK(\"http://example.org\") <b>two</b> export leads & a trade mission", "Anyway", False),
+        ("Chamber of Commerce", "Kenya Private Sector Alliance", "Two export leads & a trade mission to Nairobi (<10 firms) for the food-processing cluster.", "Anyway", False),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["unit", "counterpart", "outcome", "contribution", "substantiated"])  # fmt: skip
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import io
 import json
 import os
 import select
@@ -217,18 +218,34 @@ def inspect_page(page: Path, binary: str) -> PageReport:
 
 
 def main(argv: list[str]) -> int:
-    """Render the demo report and save its screenshot (for docs/img/)."""
+    """Render the demo report and save the screenshots shown in docs/report.md.
+
+    ``python -m tests.report.browser docs/img`` writes ``report.png`` (the whole page,
+    860 px wide, 256 colours) and ``report-scorecard.png`` (the first screen, full size).
+    """
+    from PIL import Image
+
     from evalkit.report import demo_data, render_report
 
     binary = find_chromium()
     if binary is None:
         print("chromium not found", file=sys.stderr)
         return 2
-    out = Path(argv[0]) if argv else Path("report.png")
+    out = Path(argv[0]) if argv else Path("docs/img")
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         written = render_report(demo_data(), folder)
         report = inspect_page(written["report.html"], binary)
-    out.write_bytes(report.screenshot)
+    page = Image.open(io.BytesIO(report.screenshot)).convert("RGB")
+    width, height = page.size
+    small = page.resize((860, round(height * 860 / width)), Image.Resampling.LANCZOS)
+    for name, image in {
+        "report.png": small,
+        "report-scorecard.png": page.crop((0, 0, width, min(height, 1500))),
+    }.items():
+        image.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+            out / name, optimize=True
+        )
     print(f"{out}: {len(report.charts)} charts, {len(report.console_errors)} console errors")
     return 0
 
