@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from evalkit.report.model import clean_text
+
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
@@ -82,7 +84,7 @@ class Canvas:
                 {
                     "x": x,
                     "y": y,
-                    "text": str(text),
+                    "text": clean_text(str(text)),
                     "size": size,
                     "anchor": anchor,
                     "fill": fill,
@@ -103,8 +105,8 @@ class Canvas:
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
             f'height="{h}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
             f'class="chart" id="{chart_id}" font-family="{FONT}">',
-            f'<title id="{chart_id}-title">{escape(self.title)}</title>',
-            f'<desc id="{chart_id}-desc">{escape(self.description)}</desc>',
+            f'<title id="{chart_id}-title">{escape(clean_text(self.title))}</title>',
+            f'<desc id="{chart_id}-desc">{escape(clean_text(self.description))}</desc>',
         ]
         for kind, o in self.ops:
             parts.append(_SVG[kind](o))

@@ -140,7 +140,7 @@ def dot_interval(
                 canvas.text(
                     plot_x0 + 6,
                     cy + 4,
-                    f"{DASH} suppressed" if r.suppressed else DASH,
+                    f"{DASH} {s['suppressed']}" if r.suppressed else DASH,
                     size=11,
                     fill=MUTED,
                 )
@@ -182,7 +182,7 @@ def kpi_by_mode_chart(data: ReportData) -> Chart | None:
     return dot_interval(
         "chart-kpi-by-mode",
         s["kpi_by_mode"],
-        "Dots are the KPI value in each mode, lines its 95% confidence interval.",
+        s["kpi_by_mode_desc"],
         panels,
         data.language,
     )
@@ -212,8 +212,7 @@ def effects_chart(data: ReportData) -> Chart | None:
     return dot_interval(
         "chart-effects",
         s["effects"],
-        "Dots are effect sizes between modes, lines their 95% confidence intervals; "
-        "the dashed line marks no difference.",
+        s["effects_desc"],
         panels,
         data.language,
         panel_header=s["effect"],
@@ -257,8 +256,7 @@ def likert_chart(data: ReportData) -> Chart | None:
         width,
         height,
         s["likert"],
-        "Each bar splits the answers of one mode: disagreement to the left of the centre line, "
-        "agreement to the right, the neutral answer split across it.",
+        s["likert_desc"],
     )
     # legend
     x = 4.0
@@ -280,7 +278,7 @@ def likert_chart(data: ReportData) -> Chart | None:
             cy = y + row_h / 2
             canvas.text(label_w - 8, cy + 4, _short(data.label(group), 30), size=11, anchor="end")
             if hidden.get((item, group), False):
-                canvas.text(centre + 6, cy + 4, f"{DASH} suppressed", size=11, fill=MUTED)
+                canvas.text(centre + 6, cy + 4, f"{DASH} {s['suppressed']}", size=11, fill=MUTED)
                 rows.append([data.label(item), data.label(group), *[DASH] * k])
                 y += row_h
                 continue
@@ -330,9 +328,7 @@ def network_chart(data: ReportData) -> Chart | None:
         width,
         height,
         s["network"],
-        f"{len(units)} local organisations linked to {len(partners)} international counterparts; "
-        "solid lines were made through the office, dashed ones on the unit's own initiative; "
-        "colour shows the status of the connection.",
+        s["network_desc"].format(units=len(units), partners=len(partners)),
     )
     # legend
     x = 4.0
@@ -417,8 +413,7 @@ def heatmap_chart(data: ReportData) -> Chart | None:
         width,
         height,
         s["heatmap"],
-        "Darker cells mean higher relationship quality on the 1–7 scale; ▲ and ▼ mark a change "
-        "of at least 0.2 from last year.",
+        s["heatmap_desc"],
     )
     for j, dim in enumerate(dimensions):
         canvas.text(
@@ -493,8 +488,7 @@ def reach_chart(data: ReportData) -> Chart | None:
         width,
         height,
         s["reach"],
-        "Bars show each group's reach ratio with its 95% confidence interval; the dashed line "
-        "at 1.0 marks participation in proportion to the population.",
+        s["reach_desc"],
     )
     top, bottom = 20.0, 20.0 + row_h * len(table)
     for tick in _ticks(0, high):
@@ -507,7 +501,11 @@ def reach_chart(data: ReportData) -> Chart | None:
         canvas.text(x0 - 8, cy + 4, _short(data.label(r.group), 34), size=11, anchor="end")
         if r.suppressed or missing(r.ratio):
             canvas.text(
-                x0 + 6, cy + 4, f"{DASH} suppressed" if r.suppressed else DASH, size=11, fill=MUTED
+                x0 + 6,
+                cy + 4,
+                f"{DASH} {s['suppressed']}" if r.suppressed else DASH,
+                size=11,
+                fill=MUTED,
             )
         else:
             colour = "#009E73" if float(r.ratio) >= 1 else "#D55E00"

@@ -21,7 +21,7 @@ from evalkit.report.charts import (
     network_chart,
     reach_chart,
 )
-from evalkit.report.model import ReportData
+from evalkit.report.model import ReportData, clean_text
 from evalkit.report.text import DASH, STRINGS, TREND_ARROWS, fmt, fmt_ci, fmt_n, fmt_p, missing
 
 
@@ -395,7 +395,7 @@ def build_document(data: ReportData) -> Document:
         sections.append(stories)
     sections.append(_methods(data))
     return Document(
-        title=data.title,
+        title=clean_text(data.title),
         subtitle=subtitle,
         language=data.language,
         sections=sections,

@@ -9,6 +9,7 @@ through upstream (for example a personal-data item) cannot reach any output.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +111,22 @@ SUPPRESSED_HIDE: dict[str, tuple[str, ...]] = {
     "inclusive_reach": ("share", "ratio", "ci_low", "ci_high", "n"),
 }
 
+# C0 control characters other than tab, newline and carriage return: XML 1.0 (SVG, XLSX,
+# DOCX) forbids them, and they have no business in a report.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def clean_text(value: Any) -> Any:
+    r"""Drop control characters from strings (other values unchanged).
+
+    Examples
+    --------
+    >>> clean_text("a\x00b\x0bc\td"), clean_text(3)
+    ('abc\td', 3)
+    """
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 NETWORK_STATUSES = ("dormant", "information", "joint_activity", "agreement")
 LANGUAGES = ("en", "es")
 
@@ -126,8 +143,8 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     >>> raw = pd.DataFrame({"group": ["youth"], "ratio": [0.5], "n": [4],
     ...                     "suppressed": [True], "email": ["x@example.org"]})
     >>> t = conform("inclusive_reach", raw)
-    >>> list(t.columns) == list(TABLE_COLUMNS["inclusive_reach"]), t.loc[0, "n"]
-    (True, nan)
+    >>> list(t.columns) == list(TABLE_COLUMNS["inclusive_reach"]), pd.isna(t.loc[0, "n"])
+    (True, True)
     """
     columns = list(TABLE_COLUMNS[name])
     if frame is None:
@@ -138,6 +155,7 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
             hint="build ReportData from the tidy tables of analyze/kpi",
         )
     out = frame.reindex(columns=columns).reset_index(drop=True).astype(object)
+    out = out.apply(lambda column: column.map(clean_text))
     if "suppressed" in out:
         flag = out["suppressed"].map(lambda v: bool(v) if _present(v) else False).astype(bool)
         out["suppressed"] = flag
@@ -242,4 +260,4 @@ class ReportData:
     def label(self, key: Any) -> str:
         """The display label of an id, or the id itself."""
         text = "" if key is None else str(key)
-        return self.labels.get(text, text)
+        return clean_text(self.labels.get(text, text))

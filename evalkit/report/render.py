@@ -22,7 +22,7 @@ from evalkit.errors import EvalkitError, Location
 from evalkit.io import write_bytes_atomic, write_text_atomic
 from evalkit.report.document import Document, build_document
 from evalkit.report.markdown import render_markdown
-from evalkit.report.model import TABLE_COLUMNS, ReportData
+from evalkit.report.model import TABLE_COLUMNS, ReportData, clean_text
 from evalkit.report.text import STRINGS
 from evalkit.report.word import render_docx
 from evalkit.report.xlsx import render_xlsx
@@ -93,7 +93,7 @@ def results_dict(data: ReportData) -> dict[str, Any]:
     [('hybrid_remote', None, None), ('Strong Cities Network', None, None)]
     """
     metadata = {
-        "title": data.title,
+        "title": clean_text(data.title),
         "period": data.period,
         "compare_period": data.compare_period,
         "language": data.language,

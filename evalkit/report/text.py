@@ -97,6 +97,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "office": "International office",
         "legend": "Legend",
         "by_network": "K8 by network",
+        "kpi_by_mode_desc": "Dots are the KPI value in each mode, lines its 95% confidence "
+        "interval.",
+        "effects_desc": "Dots are effect sizes between modes, lines their 95% confidence "
+        "intervals; the dashed line marks no difference.",
+        "likert_desc": "Each bar splits the answers of one mode: disagreement to the left of the "
+        "centre line, agreement to the right, the neutral answer split across it.",
+        "network_desc": "{units} local organisations linked to {partners} international "
+        "counterparts; solid lines were made through the office, dashed ones on the unit's own "
+        "initiative; colour shows the status of the connection.",
+        "heatmap_desc": "Darker cells mean higher relationship quality on the 1–7 scale; ▲ and ▼ "
+        "mark a change of at least 0.2 from last year.",
+        "reach_desc": "Bars show each group's reach ratio with its 95% confidence interval; the "
+        "dashed line at 1.0 marks participation in proportion to the population.",
+        "suppressed": "suppressed",
         "network_name": "Network",
     },
     "es": {
@@ -186,6 +200,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "office": "Oficina internacional",
         "legend": "Leyenda",
         "by_network": "K8 por red",
+        "kpi_by_mode_desc": "Los puntos son el valor del indicador en cada modalidad; las líneas, "
+        "su intervalo de confianza del 95%.",
+        "effects_desc": "Los puntos son tamaños del efecto entre modalidades; las líneas, sus "
+        "intervalos de confianza del 95%; la línea discontinua marca la ausencia de diferencia.",
+        "likert_desc": "Cada barra reparte las respuestas de una modalidad: desacuerdo a la "
+        "izquierda de la línea central, acuerdo a la derecha, la respuesta neutral a ambos lados.",
+        "network_desc": "{units} organizaciones locales vinculadas con {partners} contrapartes "
+        "internacionales; líneas continuas: a través de la oficina; discontinuas: iniciativa "
+        "propia; el color indica el estado de la conexión.",
+        "heatmap_desc": "Celdas más oscuras indican mejor calidad de la relación (escala 1–7); ▲ y "
+        "▼ marcan un cambio de al menos 0,2 respecto al año anterior.",
+        "reach_desc": "Las barras muestran la razón de alcance de cada grupo con su intervalo de "
+        "confianza del 95%; la línea discontinua en 1,0 marca la participación proporcional.",
+        "suppressed": "suprimido",
         "network_name": "Red",
     },
 }

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit.io import neutralise_formula
-from evalkit.report.model import TABLE_COLUMNS, ReportData
+from evalkit.report.model import TABLE_COLUMNS, ReportData, clean_text
 from evalkit.report.text import DASH, missing
 
 SHEET_NOTES: dict[str, str] = {
@@ -45,7 +45,7 @@ def _cell(value: Any) -> Any:
         return None
     if isinstance(value, (int, float)):
         return value
-    return neutralise_formula(str(value))
+    return neutralise_formula(clean_text(str(value)))
 
 
 _PERCENT = ("share", "rate", "population_share")

@@ -264,6 +264,9 @@ def test_spanish_report_uses_spanish_headings(tmp_path):
     assert '<html lang="es">' in html
     assert "Cuadro de indicadores (KPI)" in html
     assert "Asociaciones, no efectos" in html
+    assert "— suprimido" in html  # chart wording is translated too
+    assert "7 organizaciones locales vinculadas con 11 contrapartes" in html
+    assert "— suppressed" not in html and "Dots are" not in html
 
 
 def test_an_empty_report_renders_every_section_with_a_note(tmp_path):

@@ -118,3 +118,23 @@ def test_an_output_folder_that_is_a_file_is_a_one_line_error(tmp_path):
     message = caught.value.one_line()
     assert "\n" not in message and "report.html" in message
     assert "choose an output folder you can write to" in message
+
+
+def test_control_characters_do_not_break_xml_formats(tmp_path):
+    from dataclasses import replace
+    from xml.etree import ElementTree
+
+    data = demo_data()
+    stories = data.tables["stories"].copy()
+    stories.loc[0, "story"] = "Bell\x07 and vertical tab\x0b and NUL\x00 in a story"
+    network = data.tables["network"].copy()
+    network.loc[0, "counterpart"] = "Port\x1bof Rotterdam"
+    tables = {**data.tables, "stories": stories, "network": network}
+    written = render_report(replace(data, tables=tables, title="Report\x0c 2026"), tmp_path)
+    ElementTree.parse(written["charts/chart-network.svg"])  # well-formed XML
+    html = written["report.html"].read_text("utf-8")
+    assert "Bell and vertical tab and NUL in a story" in html
+    assert "<title>Report 2026</title>" in html
+    from openpyxl import load_workbook
+
+    assert load_workbook(written["tables.xlsx"])["stories"]["B2"].value.startswith("Bell and")
