@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from evalkit.report.model import clean_text
 
@@ -93,9 +93,6 @@ class Canvas:
             )
         )
 
-    def polygon(self, points: list[tuple[float, float]], fill: str) -> None:
-        self.ops.append(("polygon", {"points": points, "fill": fill}))
-
     # -- SVG -------------------------------------------------------------------------------
 
     def svg(self, chart_id: str) -> str:
@@ -121,7 +118,7 @@ class Canvas:
 
         matplotlib.use("Agg", force=False)
         from matplotlib.figure import Figure
-        from matplotlib.patches import Circle, Polygon, Rectangle
+        from matplotlib.patches import Circle, Rectangle
 
         # 1 unit of the drawing = 1 pt of the figure, so font sizes match the SVG's.
         fig = Figure(figsize=(self.width / 72.0, self.height / 72.0), dpi=dpi)
@@ -130,7 +127,8 @@ class Canvas:
         ax.set_ylim(self.height, 0)
         ax.axis("off")
         fig.patch.set_facecolor("white")
-        for kind, o in self.ops:
+        # Paint in drawing order, as SVG does (matplotlib would put lines above patches).
+        for z, (kind, o) in enumerate(self.ops):
             if kind == "rect":
                 stroke = o.get("stroke")
                 ax.add_patch(
@@ -141,6 +139,7 @@ class Canvas:
                         facecolor=_mpl_colour(o["fill"]),
                         edgecolor=_mpl_colour(stroke) if stroke else "none",
                         linewidth=0.8,
+                        zorder=z,
                     )
                 )
             elif kind == "line":
@@ -151,6 +150,7 @@ class Canvas:
                     linewidth=o["width"],
                     linestyle=(0, (4, 3)) if o["dash"] else "-",
                     solid_capstyle="butt",
+                    zorder=z,
                 )
             elif kind == "circle":
                 ax.add_patch(
@@ -160,11 +160,8 @@ class Canvas:
                         facecolor=_mpl_colour(o["fill"]),
                         edgecolor=_mpl_colour(o["stroke"]),
                         linewidth=1.0,
+                        zorder=z,
                     )
-                )
-            elif kind == "polygon":
-                ax.add_patch(
-                    Polygon(o["points"], closed=True, facecolor=o["fill"], edgecolor="none")
                 )
             elif kind == "text":
                 ax.text(
@@ -177,6 +174,7 @@ class Canvas:
                     va="baseline",
                     fontweight="bold" if o["bold"] else "normal",
                     fontfamily="DejaVu Sans",
+                    zorder=z,
                 )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
@@ -222,9 +220,4 @@ def _text(o: dict[str, Any]) -> str:
     )
 
 
-def _polygon(o: dict[str, Any]) -> str:
-    points = " ".join(f"{_num(x)},{_num(y)}" for x, y in o["points"])
-    return f'<polygon points={quoteattr(points)} fill="{o["fill"]}"/>'
-
-
-_SVG = {"rect": _rect, "line": _line, "circle": _circle, "text": _text, "polygon": _polygon}
+_SVG = {"rect": _rect, "line": _line, "circle": _circle, "text": _text}

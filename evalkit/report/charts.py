@@ -100,7 +100,7 @@ def dot_interval(
     ``panels`` holds ``(panel title, rows, reference value or None, unit)``.
     """
     s = STRINGS[lang]
-    width, label_w, right_w, row_h = 760.0, 230.0, 70.0, 24.0
+    width, label_w, right_w, row_h = 760.0, 250.0, 70.0, 24.0
     plot_x0, plot_x1 = label_w, width - right_w
     height = 10.0 + sum(44.0 + row_h * len(rows) + 8.0 for _, rows, _, _ in panels)
     canvas = Canvas(width, height, title, description)
@@ -135,8 +135,9 @@ def dot_interval(
             )
         for i, r in enumerate(rows):
             cy = top + row_h * i + row_h / 2
-            canvas.text(plot_x0 - 8, cy + 4, _short(r.label, 34), size=11, anchor="end")
+            canvas.text(plot_x0 - 8, cy + 4, _short(r.label, 38), size=11, anchor="end")
             if r.suppressed or missing(r.value):
+                canvas.rect(plot_x0 + 2, cy - 9, 90, 17, "#ffffff")  # over the grid lines
                 canvas.text(
                     plot_x0 + 6,
                     cy + 4,
@@ -188,27 +189,60 @@ def kpi_by_mode_chart(data: ReportData) -> Chart | None:
     )
 
 
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    names = frame["effect_name"].map(lambda v: "" if missing(v) else str(v).strip())
+    return frame[names != ""]
+
+
+def _reference(effect_name: str) -> float:
+    """No difference: 0.5 for probability-of-superiority measures, else 0."""
+    return 0.5 if effect_name.replace(" ", "").startswith("P(") else 0.0
+
+
 def effects_chart(data: ReportData) -> Chart | None:
-    """Effect sizes of the mode comparisons, one panel per effect measure, 0 line shown."""
+    """Effect sizes between modes with CIs, one panel per effect measure, "no difference" line.
+
+    Pairwise contrasts (``pairwise``: one row per outcome and pair of modes) are shown when
+    given, as they say which modes differ; otherwise the omnibus effects of ``comparisons``.
+    """
     s = STRINGS[data.language]
-    comparisons = data.table("comparisons")
-    comparisons = comparisons[comparisons["effect_name"].map(lambda v: not missing(v))]
-    if comparisons.empty:
+    pairwise = _named(data.table("pairwise"))
+    panels: list[tuple[str, list[DotRow], float | None, str | None]] = []
+    if len(pairwise):
+        # One panel per outcome and measure; one row per pair of modes.
+        keys = list(dict.fromkeys(zip(pairwise["outcome"], pairwise["effect_name"], strict=True)))
+        for outcome, name in keys:
+            rows = pairwise[(pairwise["outcome"] == outcome) & (pairwise["effect_name"] == name)]
+            dots = [
+                DotRow(
+                    f"{data.label(r.group_a)} vs {data.label(r.group_b)}",
+                    r.effect,
+                    r.effect_ci_low,
+                    r.effect_ci_high,
+                    _sum_n(r.n_a, r.n_b),
+                    bool(r.suppressed),
+                )
+                for r in rows.itertuples()
+            ]
+            panels.append((f"{data.label(outcome)} — {name}", dots, _reference(str(name)), None))
+    else:
+        comparisons = _named(data.table("comparisons"))
+        for name in dict.fromkeys(comparisons["effect_name"]):
+            rows = comparisons[comparisons["effect_name"] == name]
+            dots = [
+                DotRow(
+                    data.label(r.outcome),
+                    r.effect,
+                    r.effect_ci_low,
+                    r.effect_ci_high,
+                    r.n,
+                    bool(r.suppressed),
+                )
+                for r in rows.itertuples()
+            ]
+            panels.append((str(name), dots, _reference(str(name)), None))
+    if not panels:
         return None
-    panels = []
-    for effect_name, rows in comparisons.groupby("effect_name", sort=False):
-        dots = [
-            DotRow(
-                data.label(r.outcome),
-                r.effect,
-                r.effect_ci_low,
-                r.effect_ci_high,
-                r.n,
-                bool(r.suppressed),
-            )
-            for r in rows.itertuples()
-        ]
-        panels.append((str(effect_name), dots, 0.0, None))
     return dot_interval(
         "chart-effects",
         s["effects"],
@@ -217,6 +251,10 @@ def effects_chart(data: ReportData) -> Chart | None:
         data.language,
         panel_header=s["effect"],
     )
+
+
+def _sum_n(a: Any, b: Any) -> Any:
+    return float("nan") if missing(a) or missing(b) else float(a) + float(b)
 
 
 # -- diverging stacked bars ----------------------------------------------------------------

@@ -73,6 +73,21 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "suppressed",
         "note",
     ),
+    "pairwise": (
+        "outcome",
+        "group_var",
+        "group_a",
+        "group_b",
+        "n_a",
+        "n_b",
+        "effect_name",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "p_holm",
+        "p_fdr",
+        "suppressed",
+    ),
     "likert": ("item", "group", "level", "label", "count", "share", "suppressed"),
     "network": ("local_unit", "counterpart", "status", "via_office"),
     "relationships": ("partner", "dimension", "score", "previous_score"),
@@ -106,6 +121,15 @@ SUPPRESSED_HIDE: dict[str, tuple[str, ...]] = {
         "effect_ci_low",
         "effect_ci_high",
         "n",
+    ),
+    "pairwise": (
+        "n_a",
+        "n_b",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "p_holm",
+        "p_fdr",
     ),
     "likert": ("count", "share"),
     "inclusive_reach": ("share", "ratio", "ci_low", "ci_high", "n"),
@@ -215,12 +239,13 @@ class ReportData:
         and the language of fixed text (``"en"`` or ``"es"``).
     tables
         ``{name: DataFrame}`` for names in :data:`TABLE_COLUMNS`; any may be missing or empty.
-        ``kpis`` and ``kpi_breakdown`` come from the KPI stage, ``comparisons`` and
-        ``findings`` from analysis, ``likert`` holds the level distribution of Likert items
-        by mode (analysis's ``levels`` table with ``outcome`` renamed ``item``), ``network``
-        the connector edges, ``relationships`` the partner × dimension scores, and
-        ``inclusive_reach``, ``outcomes`` (outcome harvest), ``stories`` (Most Significant
-        Change) and ``response_rates`` the rest.
+        ``kpis`` and ``kpi_breakdown`` come from the KPI stage, ``comparisons``,
+        ``pairwise`` and ``findings`` from analysis, ``likert`` holds the level
+        distribution of Likert items by mode (analysis's ``levels`` table with ``outcome``
+        renamed ``item``, see :func:`likert_from_levels`), ``network`` the connector
+        edges, ``relationships`` the partner × dimension scores, and ``inclusive_reach``,
+        ``outcomes`` (outcome harvest), ``stories`` (Most Significant Change) and
+        ``response_rates`` the rest.
     methods
         Tests used, suppression threshold, limitations and the attribution standard.
     metadata

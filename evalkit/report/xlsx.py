@@ -23,6 +23,7 @@ SHEET_NOTES: dict[str, str] = {
     "kpi_breakdown": "KPI values by group (for example by mode). Suppressed groups are empty.",
     "comparisons": "Mode comparisons: omnibus test, p-values (unadjusted, Holm, FDR), effect "
     "size with 95% CI. Associations, not effects.",
+    "pairwise": "Pairs of modes per outcome: effect size with 95% CI, Holm and FDR p-values.",
     "likert": "Answer distributions of agreement items by mode (counts and shares).",
     "network": "Connections between local units and international counterparts.",
     "relationships": "Partner relationship quality by dimension (1–7), this year and last.",

@@ -142,3 +142,39 @@ def test_canvas_svg_escapes_text_and_png_has_the_drawing_size():
     png = canvas.png(dpi=72)
     assert int.from_bytes(png[16:20], "big") == 200
     assert int.from_bytes(png[20:24], "big") == 100
+
+
+def test_effects_chart_prefers_pairwise_and_draws_no_difference_lines():
+    from evalkit.report.charts import effects_chart
+
+    pairwise = pd.DataFrame(
+        {
+            "outcome": ["q", "q", "s"],
+            "group_var": ["mode"] * 3,
+            "group_a": ["in_person", "hybrid_onsite", "in_person"],
+            "group_b": ["virtual", "hybrid_remote", "virtual"],
+            "n_a": [100, 40, 100],
+            "n_b": [90, 6, 90],
+            "effect_name": ["P(A>B)+0.5P(A=B)", "P(A>B)+0.5P(A=B)", "Hedges' g"],
+            "effect": [0.6, 0.9, 0.4],
+            "effect_ci_low": [0.55, 0.7, 0.1],
+            "effect_ci_high": [0.65, 1.0, 0.7],
+            "p_holm": [0.01, 0.2, 0.03],
+            "p_fdr": [0.02, 0.2, 0.04],
+            "suppressed": [False, True, False],
+        }
+    )
+    chart = effects_chart(_data(pairwise=pairwise))
+    assert [row[:2] for row in chart.rows] == [
+        ["q — P(A>B)+0.5P(A=B)", "in_person vs virtual"],
+        ["q — P(A>B)+0.5P(A=B)", "hybrid_onsite vs hybrid_remote"],
+        ["s — Hedges' g", "in_person vs virtual"],
+    ]
+    assert chart.rows[0][2:] == ["0.60", "0.55 to 0.65", "190"]
+    assert chart.rows[1][2:] == ["—", "—", "—"]  # suppressed: no n either
+    # Panel 1 spans 0.5..0.65 (+6% padding): its dashed line sits at 0.5, not at 0.
+    dashed = [o for k, o in chart.canvas.ops if k == "line" and o["dash"]]
+    assert len(dashed) == 2
+    low, high = 0.5 - 0.15 * 0.06, 0.65 + 0.15 * 0.06
+    x0, x1 = 250.0, 760.0 - 70.0
+    assert dashed[0]["x1"] == pytest.approx(x0 + (0.5 - low) / (high - low) * (x1 - x0))
