@@ -18,14 +18,26 @@ from tests.report.browser import find_chromium, inspect_page
 from tests.report.test_render import CHART_IDS
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    binary = find_chromium()
+def require_chromium(binary: str | None, environ) -> str:
+    """The binary; without one, fail in CI (CI=true) and skip elsewhere."""
     if binary is None:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        if environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("chromium is missing in CI: .ci/run should install Debian's chromium")
         pytest.skip("chromium is not installed (apt-get install chromium)")
     return binary
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return require_chromium(find_chromium(), os.environ)
+
+
+def test_missing_chromium_fails_in_ci_and_skips_locally():
+    with pytest.raises(pytest.fail.Exception, match="missing in CI"):
+        require_chromium(None, {"CI": "true"})
+    with pytest.raises(pytest.skip.Exception):
+        require_chromium(None, {})
+    assert require_chromium("/usr/bin/chromium", {"CI": "true"}) == "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
