@@ -131,7 +131,7 @@ def _scorecard_header(s: dict[str, str]) -> tuple[list[str], list[bool]]:
         s["trend"],
         s["status"],
         s["n"],
-        s["rate"],
+        s["response_rate"],
         s["source"],
     ]
     return header, [False, True, True, True, True, False, False, True, True, False]
