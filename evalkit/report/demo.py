@@ -464,6 +464,7 @@ LABELS = {
     "connector_attribution": "Partner-office connector survey",
     "partner_relationship": "Partner relationship check",
     "community_programme": "Community programme survey",
+    "activity_register": "Activity register",
 }
 
 
