@@ -26,9 +26,9 @@ MUTED = "#6b6b6b"
 DOT = "#0072B2"
 STATUS_COLOURS = {
     "dormant": "#999999",
-    "information": "#56B4E9",
+    "exchanging_info": "#56B4E9",
     "joint_activity": "#E69F00",
-    "agreement": "#009E73",
+    "formal_agreement": "#009E73",
 }
 # Diverging scales, negative to positive (ColorBrewer BrBG, colour-blind safe).
 DIVERGING = {

@@ -356,15 +356,15 @@ def _likert() -> pd.DataFrame:
 
 def _network() -> pd.DataFrame:
     rows = [
-        ("Port Authority", "Port of Rotterdam", "agreement", True),
+        ("Port Authority", "Port of Rotterdam", "formal_agreement", True),
         ("Port Authority", "Busan Port Authority", "joint_activity", True),
         ("Economic Development", "Invest Lyon", "joint_activity", True),
-        ("Economic Development", "Mexico City SEDECO", "information", True),
-        ("Economic Development", "Toronto Global", "information", False),
+        ("Economic Development", "Mexico City SEDECO", "exchanging_info", True),
+        ("Economic Development", "Toronto Global", "exchanging_info", False),
         ("Public Health", "Medellín Health Secretariat", "joint_activity", True),
-        ("City University", "Universidad de Guadalajara", "agreement", True),
+        ("City University", "Universidad de Guadalajara", "formal_agreement", True),
         ("City University", "KU Leuven", "dormant", False),
-        ("Chamber of Commerce", "Kenya Private Sector Alliance", "information", True),
+        ("Chamber of Commerce", "Kenya Private Sector Alliance", "exchanging_info", True),
         ("Airport", "Frankfurt Airport", "dormant", True),
         ("Youth Services", "Strong Cities Network", "joint_activity", True),
     ]

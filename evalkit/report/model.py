@@ -151,7 +151,7 @@ def clean_text(value: Any) -> Any:
     return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
-NETWORK_STATUSES = ("dormant", "information", "joint_activity", "agreement")
+NETWORK_STATUSES = ("dormant", "exchanging_info", "joint_activity", "formal_agreement")
 LANGUAGES = ("en", "es")
 
 

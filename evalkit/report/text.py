@@ -223,15 +223,15 @@ STRINGS: dict[str, dict[str, str]] = {
 STATUS_LABELS = {
     "en": {
         "dormant": "Dormant",
-        "information": "Exchanging information",
+        "exchanging_info": "Exchanging information",
         "joint_activity": "Joint activity",
-        "agreement": "Formal agreement",
+        "formal_agreement": "Formal agreement",
     },
     "es": {
         "dormant": "Inactiva",
-        "information": "Intercambio de información",
+        "exchanging_info": "Intercambio de información",
         "joint_activity": "Actividad conjunta",
-        "agreement": "Acuerdo formal",
+        "formal_agreement": "Acuerdo formal",
     },
 }
 

@@ -106,7 +106,7 @@ def test_network_edges_follow_the_table_and_office_links():
         {
             "local_unit": ["Port", "Port", "Health"],
             "counterpart": ["Rotterdam", "Busan", "Medellín"],
-            "status": ["agreement", "dormant", "information"],
+            "status": ["formal_agreement", "dormant", "exchanging_info"],
             "via_office": [True, False, False],
         }
     )
