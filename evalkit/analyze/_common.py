@@ -73,3 +73,19 @@ def count_table(
         g_codes.ravel() * len(v_levels) + v_codes.ravel(), minlength=len(g_labels) * len(v_levels)
     )
     return g_labels, v_levels, flat.reshape(len(g_labels), len(v_levels))
+
+
+def category_codes(values, categories) -> np.ndarray:
+    """Position of each value in ``categories`` (compared as text); -1 when missing or unknown.
+
+    >>> import pandas as pd
+    >>> category_codes(pd.Series(["b", None, "z", "a"]), ["a", "b"]).tolist()
+    [1, -1, -1, 0]
+    """
+    import pandas as pd
+
+    index = pd.Index([str(c) for c in categories], dtype="string")
+    text = pd.Series(values).astype("string")
+    codes = index.get_indexer(text)
+    codes[text.isna().to_numpy()] = -1
+    return codes.astype(np.int64)

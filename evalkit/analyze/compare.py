@@ -24,7 +24,7 @@ import pandas as pd
 
 from evalkit._version import __version__
 from evalkit.analyze import findings as findings_mod
-from evalkit.analyze._common import check_alpha
+from evalkit.analyze._common import category_codes, check_alpha
 from evalkit.analyze.counts import bootstrap_mean_diff
 from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts, share_with_ci
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
@@ -61,6 +61,13 @@ class AnalysisOptions:
         Language of labels in findings (default: the instrument's first).
     outcomes
         Restrict to these outcome ids (items or scales); empty = all.
+    weights
+        Column holding probability (survey) weights; every estimate and SE is then weighted
+        (linearised SEs, Wald and z tests, Kish effective n).
+    margins
+        Population margins ``{item: {category: share}}`` to rake the weights to (IPF).
+    rake_bounds
+        Lower and upper bound of raked weights relative to their mean.
     """
 
     by: str | None = None
@@ -70,6 +77,20 @@ class AnalysisOptions:
     n_boot: int = 2000
     lang: str | None = None
     outcomes: tuple[str, ...] = field(default_factory=tuple)
+    weights: str | None = None
+    margins: dict[str, dict[str, float]] | None = None
+    rake_bounds: tuple[float, float] = (0.2, 5.0)
+
+
+def options_from(margins: str | None = None, outcomes=(), **kwargs: Any) -> AnalysisOptions:
+    """AnalysisOptions from command-line values (``margins`` is a YAML path)."""
+    from evalkit.analyze.weights import load_margins
+
+    return AnalysisOptions(
+        outcomes=tuple(outcomes),
+        margins=load_margins(margins) if margins else None,
+        **{k: v for k, v in kwargs.items() if v is not None},
+    )
 
 
 @dataclass
@@ -78,6 +99,7 @@ class _Groups:
     names: list[str]
     labels: list[str]
     codes: np.ndarray  # int per row, -1 = no group
+    weights: np.ndarray | None = None
 
 
 @dataclass
@@ -142,6 +164,7 @@ def analyze(
     check_alpha(opts.alpha)
     check_min_cell(opts.min_cell)
     groups = _groups(frame, instrument, opts)
+    weight_meta = _weights(frame, groups, opts)
     acc = _Acc()
     wanted = set(opts.outcomes)
     outcome_items = [
@@ -184,7 +207,11 @@ def analyze(
             scale_item_rows.append(
                 {"scale": scale.id, "reversed": row["item"] in scale.reverse, **row}
             )
-        _continuous(scale.id, "scale", score.to_numpy(dtype=float), groups, opts, acc)
+        if groups.weights is not None:
+            y = score.to_numpy(dtype=float)
+            _weighted(scale.id, "scale", y, None, "mean", groups, opts, acc)
+        else:
+            _continuous(scale.id, "scale", score.to_numpy(dtype=float), groups, opts, acc)
 
     comparisons = tidy("comparisons", acc.comparisons)
     pairwise = tidy("pairwise", acc.pairwise)
@@ -223,6 +250,7 @@ def analyze(
         "holm": "within each outcome's pairwise family",
         "fdr": "Benjamini-Hochberg across all tests of the run",
         "skipped_outcomes": "; ".join(acc.skipped),
+        **weight_meta,
     }
     return AnalysisResult(tables=tables, metadata=metadata)
 
@@ -251,7 +279,7 @@ def _groups(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions) 
     extra = sorted(set(raw.dropna().unique()) - set(names) - _missing_names(instrument, item))
     names += list(extra)
     labels += list(extra)
-    codes = pd.Categorical(raw, categories=names).codes.astype(np.int64)
+    codes = category_codes(raw, names)
     return _Groups(var, names, labels, codes)
 
 
@@ -318,6 +346,9 @@ def _analyse_item(
                 acc.skipped.append(f"{column} (no column)")
                 continue
             values = _numeric(frame[column])
+            if groups.weights is not None:
+                _weighted(column, "binary", values, values, "share yes", groups, opts, acc)
+                continue
             table = _table(groups, values, np.array([1.0, 0.0]))
             _categorical(column, "binary", table, ["1", "0"], ["yes", "no"], groups, opts, acc)
         return
@@ -325,6 +356,9 @@ def _analyse_item(
         acc.skipped.append(f"{item.id} (no column)")
         return
     series = frame[item.id]
+    if groups.weights is not None:
+        _weighted_item(item, instrument, series, groups, opts, acc)
+        return
     if item.type == "likert":
         _ordinal(item, instrument, series, groups, opts, acc)
     elif item.type == "select_one":
@@ -332,7 +366,7 @@ def _analyse_item(
         subs = choice_list.substantive if choice_list else ()
         names = [c.name for c in subs]
         lang = opts.lang or instrument.default_language
-        codes = pd.Categorical(series.astype("string"), categories=names).codes.astype(float)
+        codes = category_codes(series, names).astype(float)
         codes[codes < 0] = np.nan
         table = _table(groups, codes, np.arange(len(names), dtype=float))
         missing_choice = _count_missing_choice(series, _missing_names(instrument, item), groups)
@@ -876,3 +910,159 @@ def _adjust_p(comparisons: pd.DataFrame, pairwise: pd.DataFrame) -> None:
     fdr = benjamini_hochberg(all_p)
     comparisons["p_fdr"] = fdr[: len(comparisons)]
     pairwise["p_fdr"] = fdr[len(comparisons) :]
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def _weights(frame: pd.DataFrame, groups: _Groups, opts: AnalysisOptions) -> dict[str, Any]:
+    """Set ``groups.weights`` from the weight column and/or raking; return metadata."""
+    from evalkit.analyze.weights import kish_n, rake
+
+    meta: dict[str, Any] = {"weights": opts.weights, "raked": bool(opts.margins)}
+    if opts.weights is None and not opts.margins:
+        return meta
+    w = None
+    if opts.weights is not None:
+        if opts.weights not in frame.columns:
+            raise UsageError(
+                f"the weight column {opts.weights!r} is not in the responses",
+                hint="name a column with --weights",
+            )
+        w = _numeric(frame[opts.weights])
+        if np.any(w[~np.isnan(w)] <= 0):
+            raise UsageError(
+                f"weights in {opts.weights!r} must be positive",
+                hint="drop or fix rows with zero or negative weights",
+            )
+    if opts.margins:
+        base = np.where(np.isnan(w), 1.0, w) if w is not None else None
+        w, report = rake(frame, opts.margins, base, *opts.rake_bounds)
+        meta.update(
+            rake_converged=report.converged,
+            rake_iterations=report.iterations,
+            rake_max_error=report.max_error,
+            rake_bounds=f"{report.lower}-{report.upper}",
+            rake_n_trimmed=report.n_trimmed,
+        )
+    groups.weights = w
+    meta["kish_n_effective"] = kish_n(w)
+    return meta
+
+
+def _weighted_item(item, instrument, series, groups, opts, acc) -> None:
+    values = _numeric(series)
+    choice_list = instrument.choices_for(item)
+    lang = opts.lang or instrument.default_language
+    if item.type == "likert":
+        subs = choice_list.substantive
+        levels = np.array([float(c.value) for c in subs])
+        values = np.where(np.isin(values, levels), values, np.nan)
+        top = levels[-2:] if len(levels) >= 4 else levels[-1:]
+        indicator = np.where(np.isnan(values), np.nan, np.isin(values, top).astype(float))
+        labels = " or ".join(c.label.get(lang) for c in subs[-len(top) :])
+        name = f"top-2-box ({labels})" if len(top) == 2 else f"top box ({labels})"
+        _weighted(item.id, "ordinal", values, indicator, name, groups, opts, acc)
+    elif item.type == "select_one":
+        subs = choice_list.substantive
+        codes = category_codes(series, [c.name for c in subs])
+        indicator = np.where(codes < 0, np.nan, (codes == 0).astype(float))
+        name = f"share {subs[0].label.get(lang)}"
+        _weighted(item.id, "categorical", indicator, indicator, name, groups, opts, acc)
+    elif item.type == "nps":
+        score = np.where(np.isnan(values), np.nan, (values >= 9) * 100.0 - (values <= 6) * 100.0)
+        _weighted(item.id, "nps", values, score, "NPS", groups, opts, acc)
+    else:
+        otype = "count" if item.type == "integer" else "continuous"
+        _weighted(item.id, otype, values, None, "mean", groups, opts, acc)
+
+
+def _weighted(
+    outcome: str,
+    outcome_type: str,
+    values: np.ndarray,
+    compared: np.ndarray | None,
+    estimate_name: str,
+    groups: _Groups,
+    opts: AnalysisOptions,
+    acc: _Acc,
+) -> None:
+    """Design-based comparison of weighted means (or shares, or NPS) with linearised SEs."""
+    from scipy import stats
+
+    from evalkit.analyze.weights import diff_of_means, wald_equal_means, weighted_group_means
+
+    w = groups.weights
+    k = len(groups.names)
+    y = values if compared is None else compared
+    n, mean_raw, se_raw, n_eff = weighted_group_means(groups.codes, values, w, k)
+    _, est, se, _ = weighted_group_means(groups.codes, y, w, k)
+    hidden = _suppression(n, opts)
+    missing = _missing_by_group(groups, n.astype(np.int64))
+    z = float(stats.norm.ppf(1 - opts.alpha / 2))
+    is_share = compared is not None
+    for i, name in enumerate(groups.names):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group": name,
+            "n": int(n[i]),
+            "missing": int(missing[i]),
+            "missing_choice": 0,
+            "mean": mean_raw[i],
+            "share_name": estimate_name if is_share else "",
+            "share": est[i] if is_share else np.nan,
+            "share_ci_low": est[i] - z * se[i] if is_share else np.nan,
+            "share_ci_high": est[i] + z * se[i] if is_share else np.nan,
+            "nps": est[i] if outcome_type == "nps" else np.nan,
+            "n_effective": n_eff[i],
+            "mean_se": se_raw[i],
+            "suppressed": bool(hidden[i]),
+        }
+        acc.descriptives.append(_blank_if(row, hidden[i]))
+    shown = ~hidden
+    res = wald_equal_means(est[shown], se[shown])
+    acc.comparisons.append(
+        {
+            **_base(outcome, outcome_type, groups),
+            "test": res.test,
+            "statistic": res.statistic,
+            "df": res.df,
+            "p_value": res.p_value,
+            "effect_name": "",
+            "n": int(n[shown].sum()),
+            "n_groups": int((n[shown] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": False,
+            "note": "; ".join(filter(None, ["survey-weighted", _comparison_note(hidden, groups)])),
+        }
+    )
+    for a, b, hide in _pairs(n, hidden):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group_a": groups.names[a],
+            "group_b": groups.names[b],
+            "n_a": int(n[a]),
+            "n_b": int(n[b]),
+            "suppressed": hide,
+        }
+        if hide:
+            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
+            continue
+        test, diff = diff_of_means(est[a], se[a], est[b], se[b], opts.alpha)
+        acc.pairwise.append(
+            {
+                **row,
+                "estimate_name": estimate_name,
+                "estimate_a": est[a],
+                "estimate_b": est[b],
+                "difference": diff.value,
+                "difference_ci_low": diff.ci_low,
+                "difference_ci_high": diff.ci_high,
+                "difference_method": "survey-weighted, linearised SE",
+                "test": test.test,
+                "statistic": test.statistic,
+                "p_value": test.p_value,
+                "effect_name": "",
+                "note": "survey-weighted",
+            }
+        )
