@@ -84,8 +84,13 @@ def category_codes(values, categories) -> np.ndarray:
     """
     import pandas as pd
 
-    index = pd.Index([str(c) for c in categories], dtype="string")
-    text = pd.Series(values).astype("string")
-    codes = index.get_indexer(text)
-    codes[text.isna().to_numpy()] = -1
-    return codes.astype(np.int64)
+    series = pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        uniques = series.cat.categories
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)  # hashing, O(n)
+    wanted = pd.Index([str(c) for c in categories], dtype="object")
+    mapping = wanted.get_indexer(pd.Index([str(u) for u in uniques], dtype="object"))
+    mapping = np.append(mapping, -1)  # position -1 (missing) maps to -1
+    return mapping[np.asarray(codes, dtype=np.int64)].astype(np.int64)

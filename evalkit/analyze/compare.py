@@ -100,6 +100,7 @@ class _Groups:
     labels: list[str]
     codes: np.ndarray  # int per row, -1 = no group
     weights: np.ndarray | None = None
+    totals: np.ndarray | None = None
 
 
 @dataclass
@@ -272,14 +273,18 @@ def _groups(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions) 
         )
     item = instrument.item(var) if instrument.has_item(var) else None
     choice_list = instrument.choices_for(item) if item is not None else None
-    raw = frame[var].astype("string")
+    raw = frame[var]
     names = [c.name for c in choice_list.substantive] if choice_list else []
     lang = opts.lang or instrument.default_language
     labels = [c.label.get(lang) for c in choice_list.substantive] if choice_list else []
-    extra = sorted(set(raw.dropna().unique()) - set(names) - _missing_names(instrument, item))
-    names += list(extra)
-    labels += list(extra)
     codes = category_codes(raw, names)
+    unknown = raw[(codes < 0) & raw.notna().to_numpy()]
+    if len(unknown):  # values outside the choice list become groups of their own
+        seen = {str(v) for v in pd.unique(unknown)}
+        extra = sorted(seen - _missing_names(instrument, item))
+        names += extra
+        labels += extra
+        codes = category_codes(raw, names)
     return _Groups(var, names, labels, codes)
 
 
@@ -395,17 +400,33 @@ def _analyse_item(
 def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """k x L count table of ``values`` (which must equal one of ``levels`` or be NaN)."""
     k, n_levels = len(groups.names), len(levels)
-    order = np.argsort(levels)
-    idx = np.searchsorted(levels[order], values)
-    idx = np.clip(idx, 0, n_levels - 1)
-    ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][idx] == values)
-    flat = np.bincount(groups.codes[ok] * n_levels + order[idx[ok]], minlength=k * n_levels)
+    if n_levels == 0:
+        return np.zeros((k, 0), dtype=np.int64)
+    lo, hi = float(levels.min()), float(levels.max())
+    if np.all(levels == np.round(levels)) and hi - lo < 100_000:
+        # integer levels (Likert, NPS, counts): a lookup table instead of a search
+        lut = np.full(int(hi - lo) + 1, -1, dtype=np.int64)
+        lut[(levels - lo).astype(np.int64)] = np.arange(n_levels)
+        with np.errstate(invalid="ignore"):
+            ok = (groups.codes >= 0) & (values >= lo) & (values <= hi)
+        pos = values[ok] - lo
+        idx = lut[pos.astype(np.int64)]
+        keep = (idx >= 0) & (pos == np.floor(pos))
+        codes = groups.codes[ok][keep]
+        idx = idx[keep]
+    else:
+        order = np.argsort(levels)
+        found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
+        ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][found] == values)
+        codes, idx = groups.codes[ok], order[found[ok]]
+    flat = np.bincount(codes * n_levels + idx, minlength=k * n_levels)
     return flat.reshape(k, n_levels)
 
 
 def _missing_by_group(groups: _Groups, answered: np.ndarray) -> np.ndarray:
-    total = np.bincount(groups.codes[groups.codes >= 0], minlength=len(groups.names))
-    return total - answered
+    if groups.totals is None:
+        groups.totals = np.bincount(groups.codes[groups.codes >= 0], minlength=len(groups.names))
+    return groups.totals - answered
 
 
 def _count_missing_choice(series: pd.Series, names: set[str], groups: _Groups) -> np.ndarray:
