@@ -68,6 +68,13 @@ class AnalysisOptions:
         Population margins ``{item: {category: share}}`` to rake the weights to (IPF).
     rake_bounds
         Lower and upper bound of raked weights relative to their mean.
+    adjust
+        Covariate items: adds covariate-adjusted comparisons (regression with robust SEs,
+        proportional odds for Likert items) labelled "adjusted association", and a balance
+        table of standardised mean differences.
+    propensity
+        ``"ipw"`` or ``"overlap"``: instead of regression, weight by propensity scores of the
+        group given the ``adjust`` covariates; every comparison is then an adjusted association.
     """
 
     by: str | None = None
@@ -80,14 +87,20 @@ class AnalysisOptions:
     weights: str | None = None
     margins: dict[str, dict[str, float]] | None = None
     rake_bounds: tuple[float, float] = (0.2, 5.0)
+    adjust: tuple[str, ...] = field(default_factory=tuple)
+    propensity: str | None = None
 
 
-def options_from(margins: str | None = None, outcomes=(), **kwargs: Any) -> AnalysisOptions:
-    """AnalysisOptions from command-line values (``margins`` is a YAML path)."""
+def options_from(
+    margins: str | None = None, outcomes=(), adjust: str | None = None, **kwargs: Any
+) -> AnalysisOptions:
+    """AnalysisOptions from command-line values (``margins`` is a YAML path, ``adjust`` a
+    comma-separated list of items)."""
     from evalkit.analyze.weights import load_margins
 
     return AnalysisOptions(
         outcomes=tuple(outcomes),
+        adjust=tuple(a.strip() for a in adjust.split(",") if a.strip()) if adjust else (),
         margins=load_margins(margins) if margins else None,
         **{k: v for k, v in kwargs.items() if v is not None},
     )
@@ -101,6 +114,7 @@ class _Groups:
     codes: np.ndarray  # int per row, -1 = no group
     weights: np.ndarray | None = None
     totals: np.ndarray | None = None
+    adjusted_note: str = ""
 
 
 @dataclass
@@ -166,6 +180,8 @@ def analyze(
     check_min_cell(opts.min_cell)
     groups = _groups(frame, instrument, opts)
     weight_meta = _weights(frame, groups, opts)
+    covariates = _covariates(frame, instrument, opts)
+    balance = _propensity(covariates, groups, opts, weight_meta)
     acc = _Acc()
     wanted = set(opts.outcomes)
     outcome_items = [
@@ -179,6 +195,8 @@ def analyze(
     ]
     for item in outcome_items:
         _analyse_item(frame, instrument, item, groups, opts, acc)
+    if covariates is not None and opts.propensity is None:
+        _regression_adjusted(frame, instrument, outcome_items, covariates, groups, opts, acc)
     scale_rows, scale_item_rows = [], []
     for scale in instrument.scales:
         if wanted and scale.id not in wanted:
@@ -213,6 +231,9 @@ def analyze(
             _weighted(scale.id, "scale", y, None, "mean", groups, opts, acc)
         else:
             _continuous(scale.id, "scale", score.to_numpy(dtype=float), groups, opts, acc)
+        if covariates is not None and opts.propensity is None:
+            y = score.to_numpy(dtype=float)
+            _adjusted_rows(scale.id, "scale", y, "linear", covariates, groups, opts, acc)
 
     comparisons = tidy("comparisons", acc.comparisons)
     pairwise = tidy("pairwise", acc.pairwise)
@@ -232,7 +253,7 @@ def analyze(
             dict(zip(groups.names, groups.labels, strict=True)),
             opts.alpha,
         ),
-        "balance": tidy("balance", []),
+        "balance": balance if balance is not None else tidy("balance", []),
     }
     metadata = {
         "evalkit_version": __version__,
@@ -252,6 +273,8 @@ def analyze(
         "fdr": "Benjamini-Hochberg across all tests of the run",
         "skipped_outcomes": "; ".join(acc.skipped),
         **weight_meta,
+        "adjust": ",".join(opts.adjust),
+        "propensity": opts.propensity,
     }
     return AnalysisResult(tables=tables, metadata=metadata)
 
@@ -919,7 +942,10 @@ def _adjust_p(comparisons: pd.DataFrame, pairwise: pd.DataFrame) -> None:
     comparisons["p_holm"] = comparisons["p_value"]  # one omnibus test per outcome
     if len(pairwise):
         p = pairwise["p_value"].astype(float)
-        pairwise["p_holm"] = p.groupby(pairwise["outcome"], sort=False).transform(
+        family = pairwise["outcome"] + pairwise["note"].fillna("").str.startswith(
+            "adjusted association"
+        ).map({True: "|adjusted", False: ""})
+        pairwise["p_holm"] = p.groupby(family, sort=False).transform(
             lambda s: pd.Series(holm(s.to_numpy()), index=s.index)
         )
     all_p = np.concatenate(
@@ -1053,8 +1079,13 @@ def _weighted(
             "n": int(n[shown].sum()),
             "n_groups": int((n[shown] > 0).sum()),
             "suppressed": bool(hidden.any()),
-            "adjusted": False,
-            "note": "; ".join(filter(None, ["survey-weighted", _comparison_note(hidden, groups)])),
+            "adjusted": bool(groups.adjusted_note),
+            "note": "; ".join(
+                filter(
+                    None,
+                    [groups.adjusted_note or "survey-weighted", _comparison_note(hidden, groups)],
+                )
+            ),
         }
     )
     for a, b, hide in _pairs(n, hidden):
@@ -1084,6 +1115,132 @@ def _weighted(
                 "statistic": test.statistic,
                 "p_value": test.p_value,
                 "effect_name": "",
-                "note": "survey-weighted",
+                "note": groups.adjusted_note or "survey-weighted",
+            }
+        )
+
+
+# --------------------------------------------------------------------------- adjustment
+
+
+def _covariates(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions):
+    if not opts.adjust:
+        if opts.propensity:
+            raise UsageError("propensity weighting needs covariates", hint="add --adjust ITEM,...")
+        return None
+    cols = {}
+    for name in opts.adjust:
+        if name not in frame.columns:
+            raise UsageError(
+                f"the covariate {name!r} is not a column of the responses",
+                hint="--adjust takes item ids separated by commas",
+            )
+        item = instrument.item(name) if instrument.has_item(name) else None
+        if item is not None and item.pii:
+            raise UsageError(f"{name!r} is personal data", hint="adjust for other covariates")
+        numeric = item is not None and item.type in ("likert", "integer", "decimal", "nps")
+        cols[name] = (
+            pd.Series(_numeric(frame[name]), index=frame.index)
+            if numeric or pd.api.types.is_numeric_dtype(frame[name])
+            else frame[name].astype("string")
+        )
+    return pd.DataFrame(cols)
+
+
+def _propensity(covariates, groups: _Groups, opts: AnalysisOptions, meta: dict[str, Any]):
+    from evalkit.analyze.adjust import balance_table, propensity_weights
+
+    if covariates is None:
+        return None
+    if opts.propensity is None:
+        return tidy(
+            "balance",
+            balance_table(groups.codes, groups.names, covariates, None).to_dict("records"),
+        )
+    pw = propensity_weights(groups.codes, covariates, opts.propensity)
+    base = groups.weights if groups.weights is not None else 1.0
+    groups.weights = pw * base
+    groups.adjusted_note = (
+        f"adjusted association ({opts.propensity} propensity weights on {', '.join(opts.adjust)})"
+    )
+    meta["kish_n_effective"] = float(np.nansum(pw) ** 2 / np.nansum(pw**2))
+    return tidy(
+        "balance", balance_table(groups.codes, groups.names, covariates, pw).to_dict("records")
+    )
+
+
+def _regression_adjusted(frame, instrument, items, covariates, groups, opts, acc) -> None:
+    for item in items:
+        if item.type == "select_multiple":
+            for choice in instrument.choices_for(item).substantive:
+                column = f"{item.id}__{choice.name}"
+                if column in frame.columns:
+                    y = _numeric(frame[column])
+                    _adjusted_rows(column, "binary", y, "logistic", covariates, groups, opts, acc)
+            continue
+        if item.id not in frame.columns or item.id in opts.adjust:
+            continue
+        values = _numeric(frame[item.id])
+        if item.type == "likert":
+            levels = [float(c.value) for c in instrument.choices_for(item).substantive]
+            y = np.where(np.isin(values, levels), values, np.nan)
+            _adjusted_rows(item.id, "ordinal", y, "ordinal", covariates, groups, opts, acc)
+        elif item.type == "select_one":
+            subs = instrument.choices_for(item).substantive
+            codes = category_codes(frame[item.id], [c.name for c in subs])
+            y = np.where(codes < 0, np.nan, (codes == 0).astype(float))
+            _adjusted_rows(item.id, "categorical", y, "logistic", covariates, groups, opts, acc)
+        elif item.type == "nps":
+            y = np.where(np.isnan(values), np.nan, (values >= 9) * 100.0 - (values <= 6) * 100.0)
+            _adjusted_rows(item.id, "nps", y, "linear", covariates, groups, opts, acc)
+        else:
+            otype = "count" if item.type == "integer" else "continuous"
+            _adjusted_rows(item.id, otype, values, "linear", covariates, groups, opts, acc)
+
+
+def _adjusted_rows(outcome, otype, y, kind, covariates, groups, opts, acc) -> None:
+    from evalkit.analyze.adjust import adjusted_comparison
+
+    note = f"adjusted association (covariates: {', '.join(opts.adjust)})"
+    ok = (groups.codes >= 0) & ~np.isnan(y)
+    n = np.bincount(groups.codes[ok], minlength=len(groups.names))
+    hidden = _suppression(n, opts)
+    codes = np.where(hidden[np.maximum(groups.codes, 0)], -1, groups.codes)
+    try:
+        res = adjusted_comparison(y, codes, groups.names, covariates, kind, opts.alpha)
+    except (UsageError, np.linalg.LinAlgError, ValueError) as exc:
+        acc.skipped.append(f"{outcome} adjusted ({exc})")
+        return
+    acc.comparisons.append(
+        {
+            **_base(outcome, otype, groups),
+            "test": f"Wald test of {groups.var} in {res.model}",
+            "statistic": res.wald,
+            "df": res.df,
+            "p_value": res.p_value,
+            "effect_name": "",
+            "n": res.n,
+            "n_groups": int((n[~hidden] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": True,
+            "note": note,
+        }
+    )
+    for row in res.pairs.to_dict("records"):
+        acc.pairwise.append(
+            {
+                **_base(outcome, otype, groups),
+                "group_a": row["group_a"],
+                "group_b": row["group_b"],
+                "estimate_name": res.effect_name,
+                "test": f"z-test in {res.model}",
+                "statistic": row["statistic"],
+                "p_value": row["p_value"],
+                "effect_name": res.effect_name,
+                "effect": row["estimate"],
+                "effect_ci_low": row["ci_low"],
+                "effect_ci_high": row["ci_high"],
+                "suppressed": False,
+                "note": note,
             }
         )

@@ -41,6 +41,12 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     type=click.Path(dir_okay=False),
     help="YAML of population margins ({item: {category: share}}) to rake the weights to.",
 )
+@click.option("--adjust", help="Covariate items, comma-separated: adds adjusted associations.")
+@click.option(
+    "--propensity",
+    type=click.Choice(["ipw", "overlap"]),
+    help="Weight by propensity scores of the --adjust covariates instead of regression.",
+)
 def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
     """Compare every outcome across groups (by default mode) in a canonical response frame.
 
