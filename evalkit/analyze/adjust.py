@@ -105,8 +105,8 @@ def adjusted_comparison(
     A planted difference of 1 between groups, with a covariate that differs between them:
 
     >>> rng = np.random.default_rng(0)
-    >>> codes = rng.integers(0, 2, 400); x = rng.normal(codes, 1)
-    >>> y = 1.0 * codes + 2 * x + rng.normal(0, 1, 400)
+    >>> codes = rng.integers(0, 2, 5000); x = rng.normal(codes, 1)
+    >>> y = 1.0 * codes + 2 * x + rng.normal(0, 1, 5000)
     >>> res = adjusted_comparison(y, codes, ["a", "b"], pd.DataFrame({"x": x}), "linear")
     >>> round(float(res.pairs.estimate.iloc[0]), 1)
     -1.0
