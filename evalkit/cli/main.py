@@ -54,6 +54,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "workspace",
         "Show what the workspace holds.",
     ),
+    "report": (
+        "evalkit.cli.report",
+        "report",
+        "Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.",
+    ),
     "sample": (
         "evalkit.cli.sample",
         "sample",
