@@ -22,11 +22,23 @@ def demo_run(tmp_path_factory):
     return out, result, time.perf_counter() - start
 
 
-def test_demo_ends_with_the_output_path_well_within_two_minutes(demo_run):
+def test_demo_ends_with_the_report_path_well_within_two_minutes(demo_run):
     out, result, seconds = demo_run
     assert result.exit_code == 0, result.output
-    assert result.output.rstrip().splitlines()[-1] == f"Outputs written to {out}"
+    last = result.output.rstrip().splitlines()[-2:]
+    assert last == [f"Outputs written to {out}", f"Report: {out / 'report' / 'report.html'}"]
     assert seconds < 90, seconds
+
+
+def test_the_annual_report_is_written_and_shows_the_planted_differences(demo_run):
+    out, _, _ = demo_run
+    for name in ("report.html", "report.md", "tables.xlsx", "results.json", "report.docx"):
+        assert (out / "report" / name).stat().st_size > 0, name
+    html = (out / "report" / "report.html").read_text(encoding="utf-8")
+    assert "@example.org" not in html  # participant codes never reach the report
+    markdown = (out / "report" / "report.md").read_text(encoding="utf-8")
+    assert "scored higher on “Perceived value” than Virtual participants" in markdown
+    assert "Hybrid – remote participants: mean" in markdown
 
 
 def test_every_sample_file_is_ingested_and_rows_add_up(demo_run):

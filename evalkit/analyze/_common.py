@@ -73,3 +73,24 @@ def count_table(
         g_codes.ravel() * len(v_levels) + v_codes.ravel(), minlength=len(g_labels) * len(v_levels)
     )
     return g_labels, v_levels, flat.reshape(len(g_labels), len(v_levels))
+
+
+def category_codes(values, categories) -> np.ndarray:
+    """Position of each value in ``categories`` (compared as text); -1 when missing or unknown.
+
+    >>> import pandas as pd
+    >>> category_codes(pd.Series(["b", None, "z", "a"]), ["a", "b"]).tolist()
+    [1, -1, -1, 0]
+    """
+    import pandas as pd
+
+    series = pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        uniques = series.cat.categories
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)  # hashing, O(n)
+    wanted = pd.Index([str(c) for c in categories], dtype="object")
+    mapping = wanted.get_indexer(pd.Index([str(u) for u in uniques], dtype="object"))
+    mapping = np.append(mapping, -1)  # position -1 (missing) maps to -1
+    return mapping[np.asarray(codes, dtype=np.int64)].astype(np.int64)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from evalkit._version import __version__
 from evalkit.analyze import findings as findings_mod
-from evalkit.analyze._common import check_alpha
+from evalkit.analyze._common import category_codes, check_alpha
 from evalkit.analyze.counts import bootstrap_mean_diff
 from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts, share_with_ci
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
@@ -61,6 +61,20 @@ class AnalysisOptions:
         Language of labels in findings (default: the instrument's first).
     outcomes
         Restrict to these outcome ids (items or scales); empty = all.
+    weights
+        Column holding probability (survey) weights; every estimate and SE is then weighted
+        (linearised SEs, Wald and z tests, Kish effective n).
+    margins
+        Population margins ``{item: {category: share}}`` to rake the weights to (IPF).
+    rake_bounds
+        Lower and upper bound of raked weights relative to their mean.
+    adjust
+        Covariate items: adds covariate-adjusted comparisons (regression with robust SEs,
+        proportional odds for Likert items) labelled "adjusted association", and a balance
+        table of standardised mean differences.
+    propensity
+        ``"ipw"`` or ``"overlap"``: instead of regression, weight by propensity scores of the
+        group given the ``adjust`` covariates; every comparison is then an adjusted association.
     """
 
     by: str | None = None
@@ -70,6 +84,26 @@ class AnalysisOptions:
     n_boot: int = 2000
     lang: str | None = None
     outcomes: tuple[str, ...] = field(default_factory=tuple)
+    weights: str | None = None
+    margins: dict[str, dict[str, float]] | None = None
+    rake_bounds: tuple[float, float] = (0.2, 5.0)
+    adjust: tuple[str, ...] = field(default_factory=tuple)
+    propensity: str | None = None
+
+
+def options_from(
+    margins: str | None = None, outcomes=(), adjust: str | None = None, **kwargs: Any
+) -> AnalysisOptions:
+    """AnalysisOptions from command-line values (``margins`` is a YAML path, ``adjust`` a
+    comma-separated list of items)."""
+    from evalkit.analyze.weights import load_margins
+
+    return AnalysisOptions(
+        outcomes=tuple(outcomes),
+        adjust=tuple(a.strip() for a in adjust.split(",") if a.strip()) if adjust else (),
+        margins=load_margins(margins) if margins else None,
+        **{k: v for k, v in kwargs.items() if v is not None},
+    )
 
 
 @dataclass
@@ -78,6 +112,9 @@ class _Groups:
     names: list[str]
     labels: list[str]
     codes: np.ndarray  # int per row, -1 = no group
+    weights: np.ndarray | None = None
+    totals: np.ndarray | None = None
+    adjusted_note: str = ""
 
 
 @dataclass
@@ -142,6 +179,9 @@ def analyze(
     check_alpha(opts.alpha)
     check_min_cell(opts.min_cell)
     groups = _groups(frame, instrument, opts)
+    weight_meta = _weights(frame, groups, opts)
+    covariates = _covariates(frame, instrument, opts)
+    balance = _propensity(covariates, groups, opts, weight_meta)
     acc = _Acc()
     wanted = set(opts.outcomes)
     outcome_items = [
@@ -155,6 +195,8 @@ def analyze(
     ]
     for item in outcome_items:
         _analyse_item(frame, instrument, item, groups, opts, acc)
+    if covariates is not None and opts.propensity is None:
+        _regression_adjusted(frame, instrument, outcome_items, covariates, groups, opts, acc)
     scale_rows, scale_item_rows = [], []
     for scale in instrument.scales:
         if wanted and scale.id not in wanted:
@@ -184,7 +226,14 @@ def analyze(
             scale_item_rows.append(
                 {"scale": scale.id, "reversed": row["item"] in scale.reverse, **row}
             )
-        _continuous(scale.id, "scale", score.to_numpy(dtype=float), groups, opts, acc)
+        if groups.weights is not None:
+            y = score.to_numpy(dtype=float)
+            _weighted(scale.id, "scale", y, None, "mean", groups, opts, acc)
+        else:
+            _continuous(scale.id, "scale", score.to_numpy(dtype=float), groups, opts, acc)
+        if covariates is not None and opts.propensity is None:
+            y = score.to_numpy(dtype=float)
+            _adjusted_rows(scale.id, "scale", y, "linear", covariates, groups, opts, acc)
 
     comparisons = tidy("comparisons", acc.comparisons)
     pairwise = tidy("pairwise", acc.pairwise)
@@ -204,7 +253,7 @@ def analyze(
             dict(zip(groups.names, groups.labels, strict=True)),
             opts.alpha,
         ),
-        "balance": tidy("balance", []),
+        "balance": balance if balance is not None else tidy("balance", []),
     }
     metadata = {
         "evalkit_version": __version__,
@@ -223,6 +272,9 @@ def analyze(
         "holm": "within each outcome's pairwise family",
         "fdr": "Benjamini-Hochberg across all tests of the run",
         "skipped_outcomes": "; ".join(acc.skipped),
+        **weight_meta,
+        "adjust": ",".join(opts.adjust),
+        "propensity": opts.propensity,
     }
     return AnalysisResult(tables=tables, metadata=metadata)
 
@@ -244,14 +296,18 @@ def _groups(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions) 
         )
     item = instrument.item(var) if instrument.has_item(var) else None
     choice_list = instrument.choices_for(item) if item is not None else None
-    raw = frame[var].astype("string")
+    raw = frame[var]
     names = [c.name for c in choice_list.substantive] if choice_list else []
     lang = opts.lang or instrument.default_language
     labels = [c.label.get(lang) for c in choice_list.substantive] if choice_list else []
-    extra = sorted(set(raw.dropna().unique()) - set(names) - _missing_names(instrument, item))
-    names += list(extra)
-    labels += list(extra)
-    codes = pd.Categorical(raw, categories=names).codes.astype(np.int64)
+    codes = category_codes(raw, names)
+    unknown = raw[(codes < 0) & raw.notna().to_numpy()]
+    if len(unknown):  # values outside the choice list become groups of their own
+        seen = {str(v) for v in pd.unique(unknown)}
+        extra = sorted(seen - _missing_names(instrument, item))
+        names += extra
+        labels += extra
+        codes = category_codes(raw, names)
     return _Groups(var, names, labels, codes)
 
 
@@ -318,6 +374,9 @@ def _analyse_item(
                 acc.skipped.append(f"{column} (no column)")
                 continue
             values = _numeric(frame[column])
+            if groups.weights is not None:
+                _weighted(column, "binary", values, values, "share yes", groups, opts, acc)
+                continue
             table = _table(groups, values, np.array([1.0, 0.0]))
             _categorical(column, "binary", table, ["1", "0"], ["yes", "no"], groups, opts, acc)
         return
@@ -325,6 +384,9 @@ def _analyse_item(
         acc.skipped.append(f"{item.id} (no column)")
         return
     series = frame[item.id]
+    if groups.weights is not None:
+        _weighted_item(item, instrument, series, groups, opts, acc)
+        return
     if item.type == "likert":
         _ordinal(item, instrument, series, groups, opts, acc)
     elif item.type == "select_one":
@@ -332,7 +394,7 @@ def _analyse_item(
         subs = choice_list.substantive if choice_list else ()
         names = [c.name for c in subs]
         lang = opts.lang or instrument.default_language
-        codes = pd.Categorical(series.astype("string"), categories=names).codes.astype(float)
+        codes = category_codes(series, names).astype(float)
         codes[codes < 0] = np.nan
         table = _table(groups, codes, np.arange(len(names), dtype=float))
         missing_choice = _count_missing_choice(series, _missing_names(instrument, item), groups)
@@ -361,17 +423,33 @@ def _analyse_item(
 def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """k x L count table of ``values`` (which must equal one of ``levels`` or be NaN)."""
     k, n_levels = len(groups.names), len(levels)
-    order = np.argsort(levels)
-    idx = np.searchsorted(levels[order], values)
-    idx = np.clip(idx, 0, n_levels - 1)
-    ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][idx] == values)
-    flat = np.bincount(groups.codes[ok] * n_levels + order[idx[ok]], minlength=k * n_levels)
+    if n_levels == 0:
+        return np.zeros((k, 0), dtype=np.int64)
+    lo, hi = float(levels.min()), float(levels.max())
+    if np.all(levels == np.round(levels)) and hi - lo < 100_000:
+        # integer levels (Likert, NPS, counts): a lookup table instead of a search
+        lut = np.full(int(hi - lo) + 1, -1, dtype=np.int64)
+        lut[(levels - lo).astype(np.int64)] = np.arange(n_levels)
+        with np.errstate(invalid="ignore"):
+            ok = (groups.codes >= 0) & (values >= lo) & (values <= hi)
+        pos = values[ok] - lo
+        idx = lut[pos.astype(np.int64)]
+        keep = (idx >= 0) & (pos == np.floor(pos))
+        codes = groups.codes[ok][keep]
+        idx = idx[keep]
+    else:
+        order = np.argsort(levels)
+        found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
+        ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][found] == values)
+        codes, idx = groups.codes[ok], order[found[ok]]
+    flat = np.bincount(codes * n_levels + idx, minlength=k * n_levels)
     return flat.reshape(k, n_levels)
 
 
 def _missing_by_group(groups: _Groups, answered: np.ndarray) -> np.ndarray:
-    total = np.bincount(groups.codes[groups.codes >= 0], minlength=len(groups.names))
-    return total - answered
+    if groups.totals is None:
+        groups.totals = np.bincount(groups.codes[groups.codes >= 0], minlength=len(groups.names))
+    return groups.totals - answered
 
 
 def _count_missing_choice(series: pd.Series, names: set[str], groups: _Groups) -> np.ndarray:
@@ -864,7 +942,10 @@ def _adjust_p(comparisons: pd.DataFrame, pairwise: pd.DataFrame) -> None:
     comparisons["p_holm"] = comparisons["p_value"]  # one omnibus test per outcome
     if len(pairwise):
         p = pairwise["p_value"].astype(float)
-        pairwise["p_holm"] = p.groupby(pairwise["outcome"], sort=False).transform(
+        family = pairwise["outcome"] + pairwise["note"].fillna("").str.startswith(
+            "adjusted association"
+        ).map({True: "|adjusted", False: ""})
+        pairwise["p_holm"] = p.groupby(family, sort=False).transform(
             lambda s: pd.Series(holm(s.to_numpy()), index=s.index)
         )
     all_p = np.concatenate(
@@ -876,3 +957,290 @@ def _adjust_p(comparisons: pd.DataFrame, pairwise: pd.DataFrame) -> None:
     fdr = benjamini_hochberg(all_p)
     comparisons["p_fdr"] = fdr[: len(comparisons)]
     pairwise["p_fdr"] = fdr[len(comparisons) :]
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def _weights(frame: pd.DataFrame, groups: _Groups, opts: AnalysisOptions) -> dict[str, Any]:
+    """Set ``groups.weights`` from the weight column and/or raking; return metadata."""
+    from evalkit.analyze.weights import kish_n, rake
+
+    meta: dict[str, Any] = {"weights": opts.weights, "raked": bool(opts.margins)}
+    if opts.weights is None and not opts.margins:
+        return meta
+    w = None
+    if opts.weights is not None:
+        if opts.weights not in frame.columns:
+            raise UsageError(
+                f"the weight column {opts.weights!r} is not in the responses",
+                hint="name a column with --weights",
+            )
+        w = _numeric(frame[opts.weights])
+        if np.any(w[~np.isnan(w)] <= 0):
+            raise UsageError(
+                f"weights in {opts.weights!r} must be positive",
+                hint="drop or fix rows with zero or negative weights",
+            )
+    if opts.margins:
+        base = np.where(np.isnan(w), 1.0, w) if w is not None else None
+        w, report = rake(frame, opts.margins, base, *opts.rake_bounds)
+        meta.update(
+            rake_converged=report.converged,
+            rake_iterations=report.iterations,
+            rake_max_error=report.max_error,
+            rake_bounds=f"{report.lower}-{report.upper}",
+            rake_n_trimmed=report.n_trimmed,
+        )
+    groups.weights = w
+    meta["kish_n_effective"] = kish_n(w)
+    return meta
+
+
+def _weighted_item(item, instrument, series, groups, opts, acc) -> None:
+    values = _numeric(series)
+    choice_list = instrument.choices_for(item)
+    lang = opts.lang or instrument.default_language
+    if item.type == "likert":
+        subs = choice_list.substantive
+        levels = np.array([float(c.value) for c in subs])
+        values = np.where(np.isin(values, levels), values, np.nan)
+        top = levels[-2:] if len(levels) >= 4 else levels[-1:]
+        indicator = np.where(np.isnan(values), np.nan, np.isin(values, top).astype(float))
+        labels = " or ".join(c.label.get(lang) for c in subs[-len(top) :])
+        name = f"top-2-box ({labels})" if len(top) == 2 else f"top box ({labels})"
+        _weighted(item.id, "ordinal", values, indicator, name, groups, opts, acc)
+    elif item.type == "select_one":
+        subs = choice_list.substantive
+        codes = category_codes(series, [c.name for c in subs])
+        indicator = np.where(codes < 0, np.nan, (codes == 0).astype(float))
+        name = f"share {subs[0].label.get(lang)}"
+        _weighted(item.id, "categorical", indicator, indicator, name, groups, opts, acc)
+    elif item.type == "nps":
+        score = np.where(np.isnan(values), np.nan, (values >= 9) * 100.0 - (values <= 6) * 100.0)
+        _weighted(item.id, "nps", values, score, "NPS", groups, opts, acc)
+    else:
+        otype = "count" if item.type == "integer" else "continuous"
+        _weighted(item.id, otype, values, None, "mean", groups, opts, acc)
+
+
+def _weighted(
+    outcome: str,
+    outcome_type: str,
+    values: np.ndarray,
+    compared: np.ndarray | None,
+    estimate_name: str,
+    groups: _Groups,
+    opts: AnalysisOptions,
+    acc: _Acc,
+) -> None:
+    """Design-based comparison of weighted means (or shares, or NPS) with linearised SEs."""
+    from scipy import stats
+
+    from evalkit.analyze.weights import diff_of_means, wald_equal_means, weighted_group_means
+
+    w = groups.weights
+    k = len(groups.names)
+    y = values if compared is None else compared
+    n, mean_raw, se_raw, n_eff = weighted_group_means(groups.codes, values, w, k)
+    _, est, se, _ = weighted_group_means(groups.codes, y, w, k)
+    hidden = _suppression(n, opts)
+    missing = _missing_by_group(groups, n.astype(np.int64))
+    z = float(stats.norm.ppf(1 - opts.alpha / 2))
+    is_share = compared is not None
+    for i, name in enumerate(groups.names):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group": name,
+            "n": int(n[i]),
+            "missing": int(missing[i]),
+            "missing_choice": 0,
+            "mean": mean_raw[i],
+            "share_name": estimate_name if is_share else "",
+            "share": est[i] if is_share else np.nan,
+            "share_ci_low": est[i] - z * se[i] if is_share else np.nan,
+            "share_ci_high": est[i] + z * se[i] if is_share else np.nan,
+            "nps": est[i] if outcome_type == "nps" else np.nan,
+            "n_effective": n_eff[i],
+            "mean_se": se_raw[i],
+            "suppressed": bool(hidden[i]),
+        }
+        acc.descriptives.append(_blank_if(row, hidden[i]))
+    shown = ~hidden
+    res = wald_equal_means(est[shown], se[shown])
+    acc.comparisons.append(
+        {
+            **_base(outcome, outcome_type, groups),
+            "test": res.test,
+            "statistic": res.statistic,
+            "df": res.df,
+            "p_value": res.p_value,
+            "effect_name": "",
+            "n": int(n[shown].sum()),
+            "n_groups": int((n[shown] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": bool(groups.adjusted_note),
+            "note": "; ".join(
+                filter(
+                    None,
+                    [groups.adjusted_note or "survey-weighted", _comparison_note(hidden, groups)],
+                )
+            ),
+        }
+    )
+    for a, b, hide in _pairs(n, hidden):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group_a": groups.names[a],
+            "group_b": groups.names[b],
+            "n_a": int(n[a]),
+            "n_b": int(n[b]),
+            "suppressed": hide,
+        }
+        if hide:
+            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
+            continue
+        test, diff = diff_of_means(est[a], se[a], est[b], se[b], opts.alpha)
+        acc.pairwise.append(
+            {
+                **row,
+                "estimate_name": estimate_name,
+                "estimate_a": est[a],
+                "estimate_b": est[b],
+                "difference": diff.value,
+                "difference_ci_low": diff.ci_low,
+                "difference_ci_high": diff.ci_high,
+                "difference_method": "survey-weighted, linearised SE",
+                "test": test.test,
+                "statistic": test.statistic,
+                "p_value": test.p_value,
+                "effect_name": "",
+                "note": groups.adjusted_note or "survey-weighted",
+            }
+        )
+
+
+# --------------------------------------------------------------------------- adjustment
+
+
+def _covariates(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions):
+    if not opts.adjust:
+        if opts.propensity:
+            raise UsageError("propensity weighting needs covariates", hint="add --adjust ITEM,...")
+        return None
+    cols = {}
+    for name in opts.adjust:
+        if name not in frame.columns:
+            raise UsageError(
+                f"the covariate {name!r} is not a column of the responses",
+                hint="--adjust takes item ids separated by commas",
+            )
+        item = instrument.item(name) if instrument.has_item(name) else None
+        if item is not None and item.pii:
+            raise UsageError(f"{name!r} is personal data", hint="adjust for other covariates")
+        numeric = item is not None and item.type in ("likert", "integer", "decimal", "nps")
+        cols[name] = (
+            pd.Series(_numeric(frame[name]), index=frame.index)
+            if numeric or pd.api.types.is_numeric_dtype(frame[name])
+            else frame[name].astype("string")
+        )
+    return pd.DataFrame(cols)
+
+
+def _propensity(covariates, groups: _Groups, opts: AnalysisOptions, meta: dict[str, Any]):
+    from evalkit.analyze.adjust import balance_table, propensity_weights
+
+    if covariates is None:
+        return None
+    if opts.propensity is None:
+        return tidy(
+            "balance",
+            balance_table(groups.codes, groups.names, covariates, None).to_dict("records"),
+        )
+    pw = propensity_weights(groups.codes, covariates, opts.propensity)
+    base = groups.weights if groups.weights is not None else 1.0
+    groups.weights = pw * base
+    groups.adjusted_note = (
+        f"adjusted association ({opts.propensity} propensity weights on {', '.join(opts.adjust)})"
+    )
+    meta["kish_n_effective"] = float(np.nansum(pw) ** 2 / np.nansum(pw**2))
+    return tidy(
+        "balance", balance_table(groups.codes, groups.names, covariates, pw).to_dict("records")
+    )
+
+
+def _regression_adjusted(frame, instrument, items, covariates, groups, opts, acc) -> None:
+    for item in items:
+        if item.type == "select_multiple":
+            for choice in instrument.choices_for(item).substantive:
+                column = f"{item.id}__{choice.name}"
+                if column in frame.columns:
+                    y = _numeric(frame[column])
+                    _adjusted_rows(column, "binary", y, "logistic", covariates, groups, opts, acc)
+            continue
+        if item.id not in frame.columns or item.id in opts.adjust:
+            continue
+        values = _numeric(frame[item.id])
+        if item.type == "likert":
+            levels = [float(c.value) for c in instrument.choices_for(item).substantive]
+            y = np.where(np.isin(values, levels), values, np.nan)
+            _adjusted_rows(item.id, "ordinal", y, "ordinal", covariates, groups, opts, acc)
+        elif item.type == "select_one":
+            subs = instrument.choices_for(item).substantive
+            codes = category_codes(frame[item.id], [c.name for c in subs])
+            y = np.where(codes < 0, np.nan, (codes == 0).astype(float))
+            _adjusted_rows(item.id, "categorical", y, "logistic", covariates, groups, opts, acc)
+        elif item.type == "nps":
+            y = np.where(np.isnan(values), np.nan, (values >= 9) * 100.0 - (values <= 6) * 100.0)
+            _adjusted_rows(item.id, "nps", y, "linear", covariates, groups, opts, acc)
+        else:
+            otype = "count" if item.type == "integer" else "continuous"
+            _adjusted_rows(item.id, otype, values, "linear", covariates, groups, opts, acc)
+
+
+def _adjusted_rows(outcome, otype, y, kind, covariates, groups, opts, acc) -> None:
+    from evalkit.analyze.adjust import adjusted_comparison
+
+    note = f"adjusted association (covariates: {', '.join(opts.adjust)})"
+    ok = (groups.codes >= 0) & ~np.isnan(y)
+    n = np.bincount(groups.codes[ok], minlength=len(groups.names))
+    hidden = _suppression(n, opts)
+    codes = np.where(hidden[np.maximum(groups.codes, 0)], -1, groups.codes)
+    try:
+        res = adjusted_comparison(y, codes, groups.names, covariates, kind, opts.alpha)
+    except (UsageError, np.linalg.LinAlgError, ValueError) as exc:
+        acc.skipped.append(f"{outcome} adjusted ({exc})")
+        return
+    acc.comparisons.append(
+        {
+            **_base(outcome, otype, groups),
+            "test": f"Wald test of {groups.var} in {res.model}",
+            "statistic": res.wald,
+            "df": res.df,
+            "p_value": res.p_value,
+            "effect_name": "",
+            "n": res.n,
+            "n_groups": int((n[~hidden] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": True,
+            "note": note,
+        }
+    )
+    for row in res.pairs.to_dict("records"):
+        acc.pairwise.append(
+            {
+                **_base(outcome, otype, groups),
+                "group_a": row["group_a"],
+                "group_b": row["group_b"],
+                "estimate_name": res.effect_name,
+                "test": f"z-test in {res.model}",
+                "statistic": row["statistic"],
+                "p_value": row["p_value"],
+                "effect_name": res.effect_name,
+                "effect": row["estimate"],
+                "effect_ci_low": row["ci_low"],
+                "effect_ci_high": row["ci_high"],
+                "suppressed": False,
+                "note": note,
+            }
+        )

@@ -90,7 +90,8 @@ def findings(
     """Sentences for notable results; columns ``outcome, kind, group_a, group_b, p_fdr, sentence``.
 
     ``kind`` is ``difference`` (a detectable pairwise difference), ``not_detectable`` (the
-    outcome showed no detectable difference) or ``suppressed`` (groups too small to show).
+    outcome showed no detectable difference), ``adjusted`` (the covariate-adjusted
+    comparison) or ``suppressed`` (groups too small to show).
     """
     ci = round(100 * (1 - alpha))
     rows: list[dict[str, Any]] = []
@@ -99,6 +100,12 @@ def findings(
         outcome = comp["outcome"]
         label = outcome_labels.get(outcome, outcome)
         pw = pw_by_outcome.get(outcome, pairwise.iloc[0:0])
+        regression = str(comp.get("note") or "").startswith("adjusted association (covariates")
+        is_adjusted = pw["note"].fillna("").str.startswith("adjusted association (covariates")
+        pw = pw[is_adjusted] if regression else pw[~is_adjusted]
+        if regression:
+            rows.append(_adjusted_sentence(comp, label, alpha))
+            continue
         shown = pw[~pw["suppressed"].astype(bool)]
         omnibus_p = comp["p_fdr"]
         omnibus_ok = omnibus_p is None or math.isnan(omnibus_p) or omnibus_p < alpha
@@ -152,6 +159,29 @@ def findings(
                 }
             )
     return tidy("findings", rows)
+
+
+def _adjusted_sentence(comp: dict[str, Any], label: str, alpha: float) -> dict[str, Any]:
+    covariates = str(comp["note"]).split("covariates: ", 1)[-1].rstrip(")")
+    p = comp["p_fdr"]
+    if p is not None and not math.isnan(p) and p < alpha:
+        text = (
+            f"After adjustment for {covariates}, answers to “{label}” still differ between "
+            f"modes (adjusted association; adjusted p = {p:.3f})."
+        )
+    else:
+        text = (
+            f"After adjustment for {covariates}, no difference between modes in “{label}” was "
+            "detectable (adjusted association)."
+        )
+    return {
+        "outcome": comp["outcome"],
+        "kind": "adjusted",
+        "group_a": "",
+        "group_b": "",
+        "p_fdr": p,
+        "sentence": text,
+    }
 
 
 def _hidden_groups(comp: dict[str, Any], pw: pd.DataFrame) -> set[str]:

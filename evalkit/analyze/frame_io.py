@@ -43,6 +43,8 @@ def _bool_column(raw: pd.Series, path: str, column: str) -> pd.Series:
 
 
 def _numeric_column(raw: pd.Series, path: str, column: str, kind: str, allowed=()) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return _typed_number(raw, path, column, kind)
     text = raw.astype("string").str.strip()
     number = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & (text != "") & number.isna() & ~text.isin(list(allowed))
@@ -55,17 +57,55 @@ def _numeric_column(raw: pd.Series, path: str, column: str, kind: str, allowed=(
         )
     if allowed and text.isin(list(allowed)).any():
         return text  # keeps "na"-style missing choices countable; analysis maps them to NA
-    if kind in ("integer", "likert", "nps"):
-        whole = number.dropna()
-        if (whole != np.round(whole)).any():
-            row = int(np.flatnonzero((number != np.round(number)).fillna(False).to_numpy())[0])
-            raise FrameError(
-                f"{raw.iloc[row]!r} is not a whole number",
-                Location(file=path, row=row + 2, column=column),
-                f"{kind} items hold whole numbers",
-            )
-        return number.astype("Int64")
-    return number.astype("Float64")
+    return _typed_number(number, path, column, kind)
+
+
+def _typed_number(number: pd.Series, path: str, column: str, kind: str) -> pd.Series:
+    if kind not in ("integer", "likert", "nps"):
+        return number.astype("Float64")
+    values = number.to_numpy(dtype=float, na_value=np.nan)
+    fractional = ~np.isnan(values) & (values != np.round(values))
+    if fractional.any():
+        row = int(np.flatnonzero(fractional)[0])
+        raise FrameError(
+            f"{values[row]!r} is not a whole number",
+            Location(file=path, row=row + 2, column=column),
+            f"{kind} items hold whole numbers",
+        )
+    return number.astype("Int64")
+
+
+def _csv_engine() -> str:
+    """pandas' pyarrow CSV reader (multi-threaded) when pyarrow is installed, else the C one."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return "c"
+    return "pyarrow"
+
+
+def _read_csv(path: Path, instrument: Instrument) -> pd.DataFrame:
+    """Read with the canonical dtypes declared up front (fast); if a value does not fit, read
+    untyped so that :func:`type_frame` can name the row and column."""
+    engine = _csv_engine()
+    header = pd.read_csv(path, nrows=0).columns
+    dtypes: dict[str, str] = {}
+    for column in header:
+        item_id = column.split("__", 1)[0]
+        if not instrument.has_item(item_id):
+            continue
+        kind = instrument.item(item_id).type
+        if kind == "select_multiple":
+            dtypes[column] = "boolean"
+        elif kind in ("integer", "nps", "likert"):
+            dtypes[column] = "Int64"
+        elif kind == "decimal":
+            dtypes[column] = "Float64"
+    try:
+        return pd.read_csv(path, engine=engine, dtype=dtypes)
+    except (ValueError, TypeError):
+        return pd.read_csv(path, engine=engine, dtype="string", keep_default_na=False,
+                           na_values=[""])  # fmt: skip
 
 
 def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
@@ -82,10 +122,7 @@ def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
     if not p.is_file():
         raise DataError("file not found", Location(file=str(p)), "check the path given to --frame")
     try:
-        if p.suffix.lower() == ".parquet":
-            raw = pd.read_parquet(p)
-        else:
-            raw = pd.read_csv(p, dtype="string", keep_default_na=False, na_values=[""])
+        raw = pd.read_parquet(p) if p.suffix.lower() == ".parquet" else _read_csv(p, instrument)
     except (ValueError, OSError, ImportError, UnicodeDecodeError) as exc:
         raise DataError(
             f"cannot read the frame ({type(exc).__name__}: {exc})",
@@ -115,6 +152,10 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
             choice_list = instrument.choices_for(item)
             allowed = tuple(c.name for c in choice_list if c.missing) if choice_list else ()
             out[column] = _numeric_column(series, path, column, item.type, allowed)
+        elif item.type in ("select_one", "text", "date"):
+            out[column] = (
+                series if pd.api.types.is_string_dtype(series) else series.astype("string")
+            )
         else:
-            out[column] = series.astype("string")
+            out[column] = series
     return pd.DataFrame(out, index=raw.index)

@@ -35,27 +35,34 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     "-o", "--output", type=click.Path(file_okay=False), help="Write one CSV per table here."
 )
 @click.option("--lang", help="Language of labels in findings.")
-def analyze(
-    frame_path, instrument_name, by, outcomes, min_cell, alpha, seed, json_path, output, lang
-) -> None:
+@click.option("--weights", help="Column of survey (probability) weights.")
+@click.option(
+    "--margins",
+    type=click.Path(dir_okay=False),
+    help="YAML of population margins ({item: {category: share}}) to rake the weights to.",
+)
+@click.option("--adjust", help="Covariate items, comma-separated: adds adjusted associations.")
+@click.option(
+    "--propensity",
+    type=click.Choice(["ipw", "overlap"]),
+    help="Weight by propensity scores of the --adjust covariates instead of regression.",
+)
+def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
     """Compare every outcome across groups (by default mode) in a canonical response frame.
 
     Runs the test that fits each outcome type, every pairwise contrast with effect sizes and
     confidence intervals, Holm and Benjamini-Hochberg adjustments, and prints a summary with
     plain-language findings. See docs/methods.md for the methods.
     """
-    from evalkit.analyze import AnalysisOptions, file_sha256
     from evalkit.analyze import analyze as run
+    from evalkit.analyze import file_sha256, options_from
     from evalkit.analyze.frame_io import read_frame
     from evalkit.instrument import load_instrument
     from evalkit.io import write_text_atomic
 
     inst = load_instrument(instrument_name)
     frame = read_frame(frame_path, inst)
-    opts = AnalysisOptions(
-        by=by, alpha=alpha, min_cell=min_cell, seed=seed, lang=lang, outcomes=tuple(outcomes)
-    )
-    result = run(frame, inst, opts, input_sha256=file_sha256(frame_path))
+    result = run(frame, inst, options_from(**options), input_sha256=file_sha256(frame_path))
     if json_path == "-":
         click.echo(result.to_json(), nl=False)
         return

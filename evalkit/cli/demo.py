@@ -22,12 +22,13 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     help="Sample-data folder with manifest.csv (default: the repository's sample_data/).",
 )
 def demo(output: str | None, data: str | None) -> None:
-    """Ingest every sample file into a fresh workspace, validate, analyse and compute KPIs.
+    """Ingest every sample file into a fresh workspace, validate, analyse, compute KPIs and
+    write the annual report.
 
     Shows the validation summary (rows in / valid / quarantined per file; the quarantined
     rows of the sample data are deliberate, see sample_data/README.md), the findings of
     the 2026 post-engagement survey by mode and the KPI scorecard for 2026 against 2025,
-    and ends with the folder where every table was written.
+    and ends with the folder of the outputs and the path of report.html.
     """
     from evalkit.cli.kpi import render_scorecard
     from evalkit.sample.demo import run_demo
@@ -43,7 +44,7 @@ def demo(output: str | None, data: str | None) -> None:
         click.echo(f"  - {sentence}")
     click.echo("\nKPIs 2026 (vs 2025):")
     click.echo(render_scorecard(result.kpis.kpis))
-    click.echo(f"\nOutputs written to {result.out_dir}")
+    click.echo(f"\nOutputs written to {result.out_dir}\nReport: {result.report}")
 
 
 def render_ingests(ingests: Any) -> str:

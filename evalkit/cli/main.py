@@ -54,6 +54,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "workspace",
         "Show what the workspace holds.",
     ),
+    "report": (
+        "evalkit.cli.report",
+        "report",
+        "Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.",
+    ),
     "sample": (
         "evalkit.cli.sample",
         "sample",
@@ -62,7 +67,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": (
         "evalkit.cli.demo",
         "demo",
-        "Run the whole job on the sample data: ingest, validate, analyse, KPIs.",
+        "Run the whole job on the sample data, ending with the annual report.",
     ),
 }
 

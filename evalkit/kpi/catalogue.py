@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from evalkit.errors import InstrumentError, Location
+from evalkit.errors import InstrumentError
 from evalkit.instrument.library import library_dir, load_instrument
-from evalkit.instrument.load import Problem, _explain_schema_error
+from evalkit.instrument.load import Problem, _explain_schema_error, raise_first_problem
 from evalkit.instrument.model import Instrument
 from evalkit.instrument.yamlio import KeyPath, LineMap, format_path, read_yaml
 
@@ -430,21 +430,6 @@ def build_kpi(raw: dict[str, Any]) -> Kpi:
     )
 
 
-def _raise_first(problems: list[Problem], path: str | Path) -> None:
-    if problems:
-        first = problems[0]
-        more = (
-            f" (and {len(problems) - 1} more: run 'evalkit instrument check {path}')"
-            if len(problems) > 1
-            else ""
-        )
-        raise InstrumentError(
-            first.message + more,
-            Location(first.file, first.line, key=first.key or None),
-            first.hint,
-        )
-
-
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """The library catalogue, or an office catalogue (merged over the library's if it extends it).
 
@@ -458,7 +443,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """
     file = Path(path) if path else library_catalogue_path()
     data, lines = read_yaml(file)
-    _raise_first(check_catalogue_data(data, str(file), lines), file)
+    raise_first_problem(check_catalogue_data(data, str(file), lines), file)
     if "extends" in data:
         data = _merge_over_library(data)
     return Catalogue(data["version"], tuple(build_kpi(raw) for raw in data["kpis"]), str(file))

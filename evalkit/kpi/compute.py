@@ -134,7 +134,7 @@ def condition_mask(frame: pd.DataFrame, condition: Condition) -> pd.Series:
         if op == "answered":
             return answered if operand else ~answered
         wanted = [f"{item}__{value}" for value in operand]
-        hit = block.reindex(columns=wanted).fillna(False).astype(bool).any(axis=1)
+        hit = block.reindex(columns=wanted, fill_value=False).fillna(False).astype(bool).any(axis=1)
         return (answered & hit) if op == "selected_any" else (answered & ~hit)
     if item not in frame:
         raise NotComputedError(f"column {item!r} is missing from the responses")

@@ -1,10 +1,12 @@
-"""The end-to-end demo: Riverton's sample data through ingest, validation, analysis and KPIs.
+"""The end-to-end demo: Riverton's sample data through ingest, validation, analysis, KPIs
+and the annual report.
 
 :func:`run_demo` is what ``evalkit demo`` and ``make demo`` run. In a fresh workspace it
 ingests every file of ``sample_data/`` (listed in its ``manifest.csv``) with its period,
 keeps the validation summary and the quarantined rows, compares the 2026 post-engagement
 answers across modes (:func:`evalkit.analyze.analyze`), computes the KPIs for 2026 against
-2025 with the city's population shares, and writes every table to the output folder.
+2025 with the city's population shares, writes every table to the output folder and renders
+the annual report (:func:`evalkit.report.render_report`) into ``report/``.
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ class DemoResult:
         The comparison of post-engagement 2026 answers across modes.
     kpis
         The KPIs for 2026, compared with 2025.
+    report
+        The annual report's ``report.html`` (2026 against 2025).
     outputs
         Every file written.
     """
@@ -77,6 +81,7 @@ class DemoResult:
     failures: pd.DataFrame
     analysis: AnalysisResult
     kpis: KpiResult
+    report: Path
     outputs: list[Path] = field(default_factory=list)
 
 
@@ -123,13 +128,17 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     DemoResult
         The tables, and the paths written: ``validation_summary.csv``,
         ``validation_failures.csv``, ``quarantine/*.csv``, ``analysis/*.csv`` and
-        ``analysis.json``, ``kpis/kpis.csv`` and ``kpis/kpi_breakdown.csv``.
+        ``analysis.json``, ``kpis/kpis.csv`` and ``kpis/kpi_breakdown.csv``, and the
+        report in ``report/`` (``report.html``, ``report.md``, ``tables.xlsx``,
+        ``results.json``, ``report.docx``, ``charts/``).
     """
     import pandas as pd
 
     from evalkit.analyze import AnalysisOptions, analyze
     from evalkit.kpi.compute import kpis_from_workspace
     from evalkit.kpi.population import load_population
+    from evalkit.report import render_report
+    from evalkit.report.build import build_report_data
     from evalkit.store import ingest_file, load_responses
 
     out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="evalkit-demo-"))
@@ -183,12 +192,16 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     outputs += analysis.write_csv(out / "analysis")
     outputs.append(write_text_atomic(out / "analysis.json", analysis.to_json()))
 
+    population = load_population(data / POPULATION)
     kpis = kpis_from_workspace(
-        str(workspace),
-        PERIOD,
-        COMPARE_PERIOD,
-        population=load_population(data / POPULATION),
-        seed=1,
+        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1
     )
     outputs += kpis.write_csv(str(out / "kpis"))
-    return DemoResult(out, data, workspace, ingests, failed, analysis, kpis, outputs)
+
+    report_data = build_report_data(
+        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1
+    )
+    written = render_report(report_data, out / "report")
+    outputs += [written[name] for name in sorted(written)]
+    report = written["report.html"]
+    return DemoResult(out, data, workspace, ingests, failed, analysis, kpis, report, outputs)

@@ -45,6 +45,7 @@ SUFFIX: dict[str, str] = {"kobo_xlsx": ".xlsx", "msforms": ".xlsx"}
 # What a reproducible XLSX says about when it was made (any fixed instant would do).
 XLSX_TIMESTAMP = "2026-01-01T00:00:00Z"
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+_XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CORE_DATES = re.compile(
     rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
 )
@@ -209,17 +210,22 @@ def _checked_target(platform: str, path: str | Path) -> Path:
 
 
 def normalise_xlsx(path: str | Path) -> Path:
-    """Rewrite an XLSX so that it no longer says when it was written.
+    """Rewrite an XLSX so that it no longer says when or with what it was written.
 
-    The ``created``/``modified`` dates of ``docProps/core.xml`` become
-    :data:`XLSX_TIMESTAMP` and every ZIP entry gets the same fixed date, so that the same
-    cells give the same bytes. The file is replaced atomically.
+    Every XML part is put in canonical form (C14N 2.0: openpyxl serialises namespaces
+    differently with and without lxml installed), the ``created``/``modified`` dates of
+    ``docProps/core.xml`` become :data:`XLSX_TIMESTAMP` and every ZIP entry gets the same
+    fixed date, so that the same cells give the same bytes. The file is replaced atomically.
     """
+    from xml.etree.ElementTree import canonicalize
+
     source = Path(path)
     with zipfile.ZipFile(source) as archive:
         entries = [(info, archive.read(info)) for info in archive.infolist()]
     with atomic_path(source) as tmp, zipfile.ZipFile(tmp, "w") as out:
         for info, data in entries:
+            if info.filename.endswith((".xml", ".rels")):
+                data = _XML_DECLARATION + canonicalize(data.decode("utf-8")).encode("utf-8")
             if info.filename == "docProps/core.xml":
                 data = _CORE_DATES.sub(rb"\g<1>" + XLSX_TIMESTAMP.encode() + rb"\g<3>", data)
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)

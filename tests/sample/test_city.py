@@ -126,3 +126,19 @@ def test_a_bad_cell_in_a_missing_column_is_one_clear_error(tmp_path):
     bad = (BadCell("partner_relationship", "2026", 1, "no_such_item", "x"),)
     with pytest.raises(DataError, match="no column 'no_such_item'"):
         build_city(tmp_path, periods=("2026",), seed=1, sizes=SMALL, bad_rows=bad)
+
+
+def test_xlsx_bytes_do_not_depend_on_lxml(tmp_path):
+    """openpyxl serialises XML differently with lxml; the canonical form is the same."""
+    import os
+    import subprocess
+    import sys
+
+    args = ["sample", "generate", "--instrument", "delegation_host", "--n", "15"]
+    args += ["--as-of", "2026-03-31", "--platform", "msforms"]
+    for flag in ("True", "False"):
+        env = {**os.environ, "OPENPYXL_LXML": flag}
+        out = tmp_path / f"lxml_{flag}.xlsx"
+        command = [sys.executable, "-m", "evalkit", *args, "-o", str(out)]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+    assert (tmp_path / "lxml_True.xlsx").read_bytes() == (tmp_path / "lxml_False.xlsx").read_bytes()
