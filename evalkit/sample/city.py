@@ -41,6 +41,9 @@ CITY_FORMATS: dict[str, str] = {
 }
 # Exceptions by (instrument, period): the office switched survey tools in 2026.
 CITY_FORMATS_BY_PERIOD: dict[tuple[str, str], str] = {("post_engagement", "2025"): "qualtrics"}
+# Exports in another language than the instrument's first: in 2025 the community partner
+# ran the programme's Google Form in Spanish (question texts and choice labels).
+CITY_LANGUAGES: dict[tuple[str, str], str] = {("community_programme", "2025"): "es"}
 DEFAULT_AS_OF = "2026-10-31"
 # The seed of sample_data/. Chosen among 2026-2035 as one whose 2026 post-engagement
 # findings are all planted ones (with FDR control at 5%, about a third of seeds show one
@@ -157,7 +160,8 @@ def build_city(
     """Write the fictional city's data as platform exports; return the paths written.
 
     Writes ``<out_dir>/<period>/<instrument>[.<platform>].<csv|xlsx>`` (see
-    :func:`city_file_name`), ``population.yaml`` and ``manifest.csv`` (columns ``file,
+    :func:`city_file_name`; in the language :data:`CITY_LANGUAGES` gives, else the
+    instrument's first), ``population.yaml`` and ``manifest.csv`` (columns ``file,
     instrument_id, period, platform, rows``). ``as_of`` is the date of the data: nothing is
     submitted after it. ``bad_rows`` are planted after writing (those of a period or
     instrument not written are skipped). The same arguments write the same bytes.
@@ -192,6 +196,7 @@ def build_city(
                 out / name,
                 city_format(instrument_id, city.period),
                 missing_choices=pd.concat(misses, ignore_index=True) if misses else None,
+                lang=CITY_LANGUAGES.get((instrument_id, city.period)),
             )
             bad = [b for b in bad_rows if (b.instrument, b.period) == (instrument_id, period)]
             if bad:

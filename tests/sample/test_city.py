@@ -73,6 +73,18 @@ def test_every_platform_is_used_and_file_names_say_which():
     )
 
 
+def test_the_2025_community_form_is_in_spanish(city_dir):
+    header = (city_dir / "2025/community_programme.google.csv").read_text(encoding="utf-8")
+    assert header.startswith("Timestamp,")
+    assert "¿" in header.splitlines()[0]
+    report = validate_file(
+        city_dir / "2025/community_programme.google.csv", load_instrument("community_programme")
+    )
+    assert report.rows_quarantined == 0
+    programmes = set(report.valid_frame["programme"].dropna().astype(str))
+    assert programmes and programmes <= {"youth", "immigrant", "women_entrepreneurs", "other"}
+
+
 def test_manifest_and_population(city_dir):
     with (city_dir / "manifest.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
