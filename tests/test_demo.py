@@ -1,9 +1,11 @@
-"""``evalkit demo``: the whole job on the sample data, fast, ending with the output path."""
+"""``evalkit demo``: the whole job on the sample data, fast, ending with the report path."""
 
 from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -13,12 +15,21 @@ from evalkit.cli.main import cli
 from evalkit.sample.city import BAD_ROWS
 from evalkit.sample.demo import INGEST_COLUMNS, run_demo
 
+CAPTURED: list = []  # the DemoResult the CLI rendered
+
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
+    """One run of the CLI; the library result it rendered is kept in CAPTURED."""
     out = tmp_path_factory.mktemp("demo")
+
+    def keep(*args, **kwargs):
+        CAPTURED.append(run_demo(*args, **kwargs))
+        return CAPTURED[-1]
+
     start = time.perf_counter()
-    result = CliRunner().invoke(cli, ["demo", "-o", str(out)])
+    with mock.patch("evalkit.sample.demo.run_demo", keep):
+        result = CliRunner().invoke(cli, ["demo", "-o", str(out)])
     return out, result, time.perf_counter() - start
 
 
@@ -96,12 +107,13 @@ def test_kpis_and_metadata_are_written(demo_run):
     assert meta["instrument_id"] == "post_engagement"
 
 
-def test_library_result_is_what_the_cli_wrote(demo_run, tmp_path):
+def test_library_result_is_what_the_cli_wrote(demo_run):
     out, _, _ = demo_run
-    result = run_demo(tmp_path / "again")
+    result = CAPTURED[0]
     summary = pd.read_csv(out / "validation_summary.csv", keep_default_na=False, dtype=str)
     pd.testing.assert_frame_equal(result.ingests.astype(str), summary)
-    assert all(p.is_relative_to(tmp_path / "again") for p in result.outputs)
+    assert result.report == out / "report" / "report.html"
+    assert all(p.is_relative_to(out) and p.is_file() for p in result.outputs)
 
 
 def test_a_file_as_output_folder_is_one_line_exit_2(tmp_path):
@@ -111,3 +123,28 @@ def test_a_file_as_output_folder_is_one_line_exit_2(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("error: ")
     assert len(result.output.splitlines()) == 1
+
+
+def test_without_the_repository_sample_data_a_fresh_copy_is_generated(tmp_path, monkeypatch):
+    """An installed wheel has no sample_data/: the demo writes the same files first."""
+    from evalkit.sample import demo
+
+    monkeypatch.setattr(demo, "REPO_SAMPLE_DATA", tmp_path / "absent")
+    folder = demo.find_sample_data(None, tmp_path / "out")
+    assert folder == tmp_path / "out" / "sample_data"
+    committed = Path(__file__).resolve().parents[1] / "sample_data"
+    for name in (
+        "manifest.csv",
+        "2026/post_engagement.kobo.csv",
+        "2025/delegation_host.msforms.xlsx",
+    ):
+        assert (folder / name).read_bytes() == (committed / name).read_bytes(), name
+
+
+def test_a_data_folder_without_manifest_is_one_line_exit_2(tmp_path):
+    result = CliRunner().invoke(cli, ["demo", "--data", str(tmp_path), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: {tmp_path}: no manifest.csv in the sample-data folder; "
+        "give the folder 'evalkit sample city' wrote\n"
+    )
