@@ -114,6 +114,7 @@ class _Groups:
     codes: np.ndarray  # int per row, -1 = no group
     weights: np.ndarray | None = None
     totals: np.ndarray | None = None
+    codes_ext: np.ndarray | None = None
     adjusted_note: str = ""
 
 
@@ -333,12 +334,27 @@ def _scale_items(
         item = instrument.item(item_id)
         choice_list = instrument.choices_for(item)
         if choice_list is not None:
-            levels = [float(c.value) for c in choice_list.substantive]
-            values = values.where(values.isin(levels))
+            levels = np.array([float(c.value) for c in choice_list.substantive])
+            raw = values.to_numpy()
+            values = pd.Series(np.where(_is_level(raw, levels), raw, np.nan), index=frame.index)
             if item_id in reverse:
-                values = reverse_score(values, min(levels), max(levels))
+                values = reverse_score(values, levels.min(), levels.max())
         cols[item_id] = values
     return pd.DataFrame(cols)
+
+
+def _is_level(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Mask of values equal to one of ``levels`` (a lookup table for integer levels)."""
+    lo, hi = levels.min(), levels.max()
+    if np.all(levels == np.round(levels)) and hi - lo < 100_000:
+        lut = np.zeros(int(hi - lo) + 1, dtype=bool)
+        lut[(levels - lo).astype(np.int64)] = True
+        with np.errstate(invalid="ignore"):
+            inside = (values >= lo) & (values <= hi) & (values == np.floor(values))
+        out = np.zeros(len(values), dtype=bool)
+        out[inside] = lut[(values[inside] - lo).astype(np.int64)]
+        return out
+    return np.isin(values, levels)
 
 
 def _outcome_labels(instrument: Instrument, lang: str | None) -> dict[str, str]:
@@ -427,23 +443,36 @@ def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarra
         return np.zeros((k, 0), dtype=np.int64)
     lo, hi = float(levels.min()), float(levels.max())
     if np.all(levels == np.round(levels)) and hi - lo < 100_000:
-        # integer levels (Likert, NPS, counts): a lookup table instead of a search
-        lut = np.full(int(hi - lo) + 1, -1, dtype=np.int64)
+        # integer levels (Likert, NPS, counts): a lookup table, full-array passes, no masking;
+        # anything that is not a level (NaN, out of range, fractional) lands in column L and
+        # rows without a group in row k, both dropped at the end
+        span = int(hi - lo) + 1
+        lut = np.full(span + 1, n_levels, dtype=np.int64)
         lut[(levels - lo).astype(np.int64)] = np.arange(n_levels)
         with np.errstate(invalid="ignore"):
-            ok = (groups.codes >= 0) & (values >= lo) & (values <= hi)
-        pos = values[ok] - lo
-        idx = lut[pos.astype(np.int64)]
-        keep = (idx >= 0) & (pos == np.floor(pos))
-        codes = groups.codes[ok][keep]
-        idx = idx[keep]
-    else:
-        order = np.argsort(levels)
-        found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
-        ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][found] == values)
-        codes, idx = groups.codes[ok], order[found[ok]]
+            pos = values - lo
+            bad = ~((pos >= 0) & (pos < span))
+        pos_i = np.where(bad, span, pos).astype(np.int64)
+        pos_i[pos_i != np.where(bad, span, pos)] = span  # fractional values are not levels
+        flat = np.bincount(
+            _group_codes_ext(groups) * (n_levels + 1) + lut[pos_i],
+            minlength=(k + 1) * (n_levels + 1),
+        )
+        return flat.reshape(k + 1, n_levels + 1)[:k, :n_levels]
+    order = np.argsort(levels)
+    found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
+    ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][found] == values)
+    codes, idx = groups.codes[ok], order[found[ok]]
     flat = np.bincount(codes * n_levels + idx, minlength=k * n_levels)
     return flat.reshape(k, n_levels)
+
+
+def _group_codes_ext(groups: _Groups) -> np.ndarray:
+    """Group codes with 'no group' as k (an extra row to drop), computed once per run."""
+    if groups.codes_ext is None:
+        k = len(groups.names)
+        groups.codes_ext = np.where(groups.codes < 0, k, groups.codes).astype(np.int64)
+    return groups.codes_ext
 
 
 def _missing_by_group(groups: _Groups, answered: np.ndarray) -> np.ndarray:
@@ -776,11 +805,7 @@ def _continuous(
         mean = np.bincount(codes, weights=v, minlength=k) / n
         dev = v - mean[codes]
         var = np.where(n > 1, np.bincount(codes, weights=dev**2, minlength=k) / (n - 1), np.nan)
-    quant = (
-        pd.Series(v).groupby(codes).quantile([0.25, 0.5, 0.75]).unstack()
-        if len(v)
-        else pd.DataFrame(columns=[0.25, 0.5, 0.75])
-    ).reindex(range(k))
+    quant = _group_quantiles(codes, v, k)
     hidden = _suppression(n, opts)
     missing = _missing_by_group(groups, n.astype(np.int64))
     for i, name in enumerate(groups.names):
@@ -792,9 +817,9 @@ def _continuous(
             "missing_choice": 0,
             "mean": mean[i],
             "sd": np.sqrt(var[i]),
-            "median": quant.iloc[i][0.5],
-            "q1": quant.iloc[i][0.25],
-            "q3": quant.iloc[i][0.75],
+            "median": quant[i, 1],
+            "q1": quant[i, 0],
+            "q3": quant[i, 2],
             "share_name": "",
             "n_effective": n[i],
             "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
@@ -855,6 +880,27 @@ def _continuous(
                 "note": "",
             }
         )
+
+
+def _group_quantiles(codes: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
+    """k x 3 quartiles (type 7). Few distinct values (scale scores): from count tables."""
+    out = np.full((k, 3), np.nan)
+    if len(v) == 0:
+        return out
+    value_codes, uniques = pd.factorize(np.round(v, 9))  # hashing, no sort of the rows
+    if len(uniques) <= 5000:
+        order = np.argsort(uniques)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        table = np.bincount(
+            codes * len(uniques) + rank[value_codes], minlength=k * len(uniques)
+        ).reshape(k, len(uniques))
+        levels = np.asarray(uniques)[order]
+        for i in range(k):  # groups, not rows
+            out[i] = quantiles_from_counts(levels, table[i])
+        return out
+    quant = pd.Series(v).groupby(codes).quantile([0.25, 0.5, 0.75]).unstack().reindex(range(k))
+    return quant.to_numpy(dtype=float)
 
 
 def _nps(outcome: str, groups: _Groups, values: np.ndarray, opts: AnalysisOptions, acc: _Acc):

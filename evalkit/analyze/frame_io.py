@@ -152,7 +152,10 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
             choice_list = instrument.choices_for(item)
             allowed = tuple(c.name for c in choice_list if c.missing) if choice_list else ()
             out[column] = _numeric_column(series, path, column, item.type, allowed)
-        elif item.type in ("select_one", "text", "date"):
+        elif item.type == "select_one":
+            # categorical: the analysis then reads integer codes instead of hashing strings
+            out[column] = series.astype("string").astype("category")
+        elif item.type in ("text", "date"):
             out[column] = (
                 series if pd.api.types.is_string_dtype(series) else series.astype("string")
             )
