@@ -108,7 +108,9 @@ def _read_csv(path: Path, instrument: Instrument) -> pd.DataFrame:
                            na_values=[""])  # fmt: skip
 
 
-def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
+def read_frame(
+    path: str | Path, instrument: Instrument, keep: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Read a canonical frame file (``.csv`` or ``.parquet``) and type its columns.
 
     Raises
@@ -129,11 +131,17 @@ def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
             Location(file=str(p)),
             "save the canonical frame as UTF-8 CSV with a header row",
         ) from exc
-    return type_frame(raw, instrument, str(p))
+    return type_frame(raw, instrument, str(p), keep)
 
 
-def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>") -> pd.DataFrame:
-    """Give each column of a text-typed frame the canonical dtype of its item; drop pii."""
+def type_frame(
+    raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>", keep: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Give each column of a text-typed frame the canonical dtype of its item; drop pii.
+
+    ``keep`` names personal-data columns to keep anyway: only the (hashed) respondent key that
+    links pre and post waves, which the analysis uses for matching and never outputs.
+    """
     out: dict[str, pd.Series] = {}
     for column in raw.columns:
         item_id = column.split("__", 1)[0]
@@ -141,7 +149,7 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
             out[column] = raw[column]
             continue
         item = instrument.item(item_id)
-        if item.pii:
+        if item.pii and column not in keep:
             continue
         series = raw[column]
         if item.type == "select_multiple":
@@ -162,3 +170,19 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
         else:
             out[column] = series
     return pd.DataFrame(out, index=raw.index)
+
+
+def run_paired(pre_path: str | Path, post_path: str | Path, instrument: Instrument, options):
+    """Read two wave files, keeping the (hashed) respondent key, and run the paired analysis."""
+    import hashlib
+
+    from evalkit.analyze.compare import analyze_paired
+
+    key = next((i.id for i in instrument.items if i.role == "id"), None)
+    keep = (key,) if key else ()
+    pre = read_frame(pre_path, instrument, keep)
+    post = read_frame(post_path, instrument, keep)
+    digest = hashlib.sha256()
+    for path in (pre_path, post_path):
+        digest.update(Path(path).read_bytes())
+    return analyze_paired(pre, post, instrument, options, key, digest.hexdigest())
