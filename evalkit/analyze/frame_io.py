@@ -85,27 +85,12 @@ def _csv_engine() -> str:
 
 
 def _read_csv(path: Path, instrument: Instrument) -> pd.DataFrame:
-    """Read with the canonical dtypes declared up front (fast); if a value does not fit, read
-    untyped so that :func:`type_frame` can name the row and column."""
+    """Read with nullable dtypes (Int64, boolean, string) inferred by the reader;
+    :func:`type_frame` then checks each column against its item and names bad rows."""
     engine = _csv_engine()
-    header = pd.read_csv(path, nrows=0).columns
-    dtypes: dict[str, str] = {}
-    for column in header:
-        item_id = column.split("__", 1)[0]
-        if not instrument.has_item(item_id):
-            continue
-        kind = instrument.item(item_id).type
-        if kind == "select_multiple":
-            dtypes[column] = "boolean"
-        elif kind in ("integer", "nps", "likert"):
-            dtypes[column] = "Int64"
-        elif kind == "decimal":
-            dtypes[column] = "Float64"
-    try:
-        return pd.read_csv(path, engine=engine, dtype=dtypes)
-    except (ValueError, TypeError):
-        return pd.read_csv(path, engine=engine, dtype="string", keep_default_na=False,
-                           na_values=[""])  # fmt: skip
+    if engine == "pyarrow":
+        return pd.read_csv(path, engine=engine, dtype_backend="numpy_nullable")
+    return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
 
 
 def read_frame(
@@ -169,7 +154,7 @@ def type_frame(
             )
         else:
             out[column] = series
-    return pd.DataFrame(out, index=raw.index)
+    return pd.DataFrame(out, index=raw.index, copy=False)
 
 
 def run_paired(pre_path: str | Path, post_path: str | Path, instrument: Instrument, options):
