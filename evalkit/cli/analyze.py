@@ -85,8 +85,15 @@ def analyze(frame_path, pre_path, post_path, instrument_name, json_path, output,
 def summary_text(result) -> str:
     """A readable terminal summary: one line per outcome, then the findings."""
     meta = result.metadata
+    if meta.get("design") == "paired pre/post":
+        who = (
+            f"{meta['n_matched']} people in both waves (pre {meta['n_pre']}, post "
+            f"{meta['n_post']}, {meta['n_duplicate_keys_dropped']} duplicate keys dropped)"
+        )
+    else:
+        who = f"{meta['n_rows']} responses"
     lines = [
-        f"{meta['instrument_id']} {meta['instrument_version']}: {meta['n_rows']} responses, "
+        f"{meta['instrument_id']} {meta['instrument_version']}: {who}, "
         f"compared by {meta['group_var']} ({meta['groups']}); {100 * (1 - meta['alpha']):.0f}% "
         f"CIs, Holm within outcome, BH across {len(result.comparisons) + len(result.pairwise)} "
         "tests",

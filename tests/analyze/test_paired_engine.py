@@ -84,6 +84,12 @@ def test_cli_pre_post(runner, tmp_path):
     assert data["metadata"]["design"] == "paired pre/post"
     assert data["metadata"]["n_matched"] == 118
     assert "h0005" not in result.output
+    summary = runner.invoke(cli, args[:-2])
+    assert summary.exit_code == 0, summary.output
+    assert (
+        "118 people in both waves (pre 120, post 120, 2 duplicate keys dropped)" in summary.output
+    )
+    assert "Between the pre and post surveys" in summary.output
     bad = runner.invoke(cli, ["analyze", "--pre", str(tmp_path / "pre.csv"),
                               "--instrument", "community_programme"])  # fmt: skip
     assert bad.exit_code == 2 and "both --pre FILE and --post FILE" in bad.output
