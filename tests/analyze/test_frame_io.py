@@ -17,7 +17,7 @@ INST = load_instrument("post_engagement")
 @pytest.fixture(params=["pyarrow", "c"])
 def engine(request, monkeypatch):
     if request.param == "pyarrow":
-        pytest.importorskip("pyarrow")
+        pytest.importorskip("pyarrow", exc_type=ImportError)
     monkeypatch.setattr(frame_io, "_csv_engine", lambda: request.param)
     return request.param
 
