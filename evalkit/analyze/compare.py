@@ -527,6 +527,7 @@ def _ordinal(
     _levels_rows(
         item.id, groups, table, [c.name for c in subs], [c.label.get(lang) for c in subs], opts, acc
     )
+    _missing_choice_rows(item.id, instrument, item, series, groups, table, opts, acc)
     top2 = table[:, -2:].sum(axis=1) if len(levels) >= 4 else table[:, -1]
     share_name = (
         f"top-2-box ({subs[-2].label.get(lang)} or {subs[-1].label.get(lang)})"
@@ -679,6 +680,28 @@ def _levels_rows(outcome, groups, table, names, labels, opts, acc) -> None:
                     "label": labels[j],
                     "count": np.nan if hidden[i] else int(table[i, j]),
                     "share": np.nan if hidden[i] else share[i, j],
+                    "suppressed": bool(hidden[i]),
+                }
+            )
+
+
+def _missing_choice_rows(outcome, instrument, item, series, groups, table, opts, acc) -> None:
+    """Rows of the levels table for 'not applicable'-type answers: counted, no share."""
+    choice_list = instrument.choices_for(item)
+    lang = opts.lang or instrument.default_language
+    hidden = _suppression(table.sum(axis=1), opts)
+    for choice in [c for c in choice_list if c.missing] if choice_list else []:
+        counts = _count_missing_choice(series, {choice.name}, groups)
+        for i, group in enumerate(groups.names):
+            acc.levels.append(
+                {
+                    "outcome": outcome,
+                    "group_var": groups.var,
+                    "group": group,
+                    "level": choice.name,
+                    "label": choice.label.get(lang),
+                    "count": np.nan if hidden[i] else int(counts[i]),
+                    "share": np.nan,  # not part of the distribution over levels
                     "suppressed": bool(hidden[i]),
                 }
             )

@@ -124,7 +124,7 @@ def test_descriptives_top2box_and_levels(result):
     assert row["share_ci_low"] < row["share"] < row["share_ci_high"]
     assert row["missing"] == (frame["mode"] == "virtual").sum() - len(sub)
     lv = result.levels
-    lv_v = lv[(lv.outcome == "worth_time") & (lv.group == "virtual")]
+    lv_v = lv[(lv.outcome == "worth_time") & (lv.group == "virtual") & (lv.level != "na")]
     assert lv_v["count"].sum() == len(sub)
     assert lv_v["label"].tolist()[-1] == "Strongly agree"
 
@@ -212,6 +212,9 @@ def test_missing_choice_counted_not_analysed():
     assert d.loc["in_person", "missing_choice"] == 4
     assert d.loc["in_person", "n"] == 8
     assert d.loc["in_person", "missing"] == 0
+    lv = res.levels[(res.levels.group == "in_person") & (res.levels.level == "na")]
+    assert lv["count"].tolist() == [4] and lv["label"].tolist() == ["Not applicable"]
+    assert lv["share"].isna().all()
 
 
 def test_no_personal_data_in_outputs(result):
