@@ -30,8 +30,13 @@ from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_cou
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
 from evalkit.analyze.multiplicity import benjamini_hochberg, holm
 from evalkit.analyze.nps import nps, nps_diff
-from evalkit.analyze.ordinal import brunner_munzel_counts, kruskal_counts
-from evalkit.analyze.proportions import cramers_v, independence_test, newcombe_diff
+from evalkit.analyze.ordinal import brunner_munzel_counts, epsilon_squared_ci, kruskal_counts
+from evalkit.analyze.proportions import (
+    cramers_v,
+    cramers_v_ci,
+    independence_test,
+    newcombe_diff,
+)
 from evalkit.analyze.reliability import reverse_score, scale_reliability, scale_score
 from evalkit.analyze.result import AnalysisResult, tidy
 from evalkit.analyze.suppress import check_min_cell, suppressed_groups
@@ -594,6 +599,7 @@ def _rank_outcome(
         acc.descriptives.append(_blank_if(row, hidden[i]))
     shown = ~hidden
     res, eps2 = kruskal_counts(table[shown])
+    eps_low, eps_high = epsilon_squared_ci(table[shown], opts.alpha, opts.n_boot, opts.seed)
     acc.comparisons.append(
         {
             **_base(outcome, outcome_type, groups),
@@ -603,6 +609,8 @@ def _rank_outcome(
             "p_value": res.p_value,
             "effect_name": "epsilon-squared",
             "effect": eps2,
+            "effect_ci_low": eps_low,
+            "effect_ci_high": eps_high,
             "n": int(n[shown].sum()),
             "n_groups": int((n[shown] > 0).sum()),
             "suppressed": bool(hidden.any()),
@@ -744,6 +752,7 @@ def _categorical(
         acc.descriptives.append(_blank_if(row, hidden[i]))
     shown = table[~hidden]
     res, min_expected = independence_test(shown, seed=opts.seed)
+    v_ci = cramers_v_ci(shown, opts.alpha, opts.n_boot, opts.seed)
     note = _comparison_note(hidden, groups)
     if res.test.startswith("Fisher"):
         note = "; ".join(filter(None, [note, f"smallest expected count {min_expected:.1f} < 5"]))
@@ -756,6 +765,8 @@ def _categorical(
             "p_value": res.p_value,
             "effect_name": "Cramér's V",
             "effect": cramers_v(shown),
+            "effect_ci_low": v_ci[0],
+            "effect_ci_high": v_ci[1],
             "n": int(n[~hidden].sum()),
             "n_groups": int((n[~hidden] > 0).sum()),
             "suppressed": bool(hidden.any()),

@@ -222,3 +222,18 @@ def test_no_personal_data_in_outputs(result):
     for item in INST.items:
         if item.pii:
             assert f'"{item.id}' not in text
+
+
+def test_omnibus_effect_sizes_have_seeded_bootstrap_intervals(result):
+    comp = result.comparisons.set_index("outcome")
+    for outcome in ("worth_time", "next_step"):
+        row = comp.loc[outcome]
+        assert row["effect_ci_low"] <= row["effect"] <= row["effect_ci_high"], outcome
+    from evalkit.analyze.ordinal import epsilon_squared_ci
+    from evalkit.analyze.proportions import cramers_v_ci
+
+    table = [[40, 30, 20, 10], [10, 20, 30, 40], [25, 25, 25, 25]]
+    assert epsilon_squared_ci(table, seed=3) == epsilon_squared_ci(table, seed=3)
+    wide = cramers_v_ci(table, seed=3)
+    narrow = cramers_v_ci([[10 * x for x in row] for row in table], seed=3)
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]
