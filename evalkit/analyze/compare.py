@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit._version import __version__
+from evalkit.analyze import _dist
 from evalkit.analyze import findings as findings_mod
 from evalkit.analyze._common import category_codes, check_alpha
 from evalkit.analyze.counts import bootstrap_mean_diff
@@ -818,9 +819,7 @@ def _categorical(
 
 
 def _z(alpha: float) -> float:
-    from scipy import stats
-
-    return float(stats.norm.ppf(1 - alpha / 2))
+    return float(_dist.norm.ppf(1 - alpha / 2))
 
 
 def _continuous(
@@ -1115,8 +1114,6 @@ def _weighted(
     acc: _Acc,
 ) -> None:
     """Design-based comparison of weighted means (or shares, or NPS) with linearised SEs."""
-    from scipy import stats
-
     from evalkit.analyze.weights import diff_of_means, wald_equal_means, weighted_group_means
 
     w = groups.weights
@@ -1126,7 +1123,7 @@ def _weighted(
     _, est, se, _ = weighted_group_means(groups.codes, y, w, k)
     hidden = _suppression(n, opts)
     missing = _missing_by_group(groups, n.astype(np.int64))
-    z = float(stats.norm.ppf(1 - opts.alpha / 2))
+    z = float(_dist.norm.ppf(1 - opts.alpha / 2))
     is_share = compared is not None
     for i, name in enumerate(groups.names):
         row = {

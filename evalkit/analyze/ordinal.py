@@ -19,8 +19,8 @@ Trends in Sport Sciences 21, 19-25 (epsilon-squared = H / (n - 1)).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, TestResult, check_alpha
 
 

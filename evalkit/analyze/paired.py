@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, TestResult, check_alpha
 
 
@@ -79,8 +79,10 @@ def paired_compare(pre, post, alpha: float = 0.05) -> PairedResult:
     change = Estimate("mean change", mean, mean - q * se, mean + q * se)
     nz = d[d != 0]
     if len(nz) >= 1:
-        w = stats.wilcoxon(d, zero_method="wilcox")
-        ranks = stats.rankdata(np.abs(nz))
+        from scipy.stats import rankdata, wilcoxon
+
+        w = wilcoxon(d, zero_method="wilcox")
+        ranks = rankdata(np.abs(nz))
         t_plus, t_minus = ranks[nz > 0].sum(), ranks[nz < 0].sum()
         r = float((t_plus - t_minus) / (t_plus + t_minus))
         m = len(nz)

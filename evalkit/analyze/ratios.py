@@ -14,7 +14,6 @@ Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from evalkit.analyze._common import Estimate, check_alpha
 
@@ -47,6 +46,8 @@ def ratio_of_totals(
     def statistic(a, b, axis=-1):
         with np.errstate(invalid="ignore", divide="ignore"):
             return a.sum(axis=axis) / b.sum(axis=axis)
+
+    from scipy import stats
 
     res = stats.bootstrap(
         (num, den),
