@@ -1225,10 +1225,10 @@ def _covariates(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptio
 
 
 def _propensity(covariates, groups: _Groups, opts: AnalysisOptions, meta: dict[str, Any]):
-    from evalkit.analyze.adjust import balance_table, propensity_weights
-
     if covariates is None:
         return None
+    from evalkit.analyze.adjust import balance_table, propensity_weights
+
     if opts.propensity is None:
         return tidy(
             "balance",
