@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+class InputError(DataError):
+    """A response file (or map file) that cannot be used; ``code`` says why, e.g.
+    ``empty-file``, ``binary-file``, ``mixed-encoding``, ``malformed-csv``,
+    ``duplicate-header``, ``no-items-matched``, ``wrong-instrument`` (see docs/ingest.md)."""
+
+    def __init__(self, code: str, message: str, location: Location | None = None, hint: str = ""):
+        super().__init__(message, location, hint)
+        self.code = code
+
+
 @dataclass
 class PlatformData:
     """One file as a platform module understood it (not yet mapped to an instrument).
@@ -120,7 +130,8 @@ def parse_timestamps(
     bad = parsed.isna() & text.notna()
     if bad.any():
         where = bad.to_numpy().nonzero()[0][0]
-        raise DataError(
+        raise InputError(
+            "bad-timestamp",
             f"cannot read the timestamp {text.iloc[where]!r}",
             Location(file=path or None, column=column),
             "export dates in ISO format (YYYY-MM-DD hh:mm:ss) or as typed XLSX dates",

@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from evalkit.errors import DataError, Location
-from evalkit.ingest._base import PlatformData, norm, norm_series
+from evalkit.errors import Location
+from evalkit.ingest._base import InputError, PlatformData, norm, norm_series
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,7 +143,8 @@ def _custom_target(
                 return Target(IGNORE)
             item_id, _, choice = value.partition("__")
             if not instrument.has_item(item_id):
-                raise DataError(
+                raise InputError(
+                    "bad-map",
                     f"the map sends column {header!r} to {value!r}, which is not an item of "
                     f"{instrument.id}",
                     Location(file=path or None, column=header),
@@ -224,7 +225,8 @@ def build_canonical(
             continue
         if target.choice is None:
             if target.item in whole:
-                raise DataError(
+                raise InputError(
+                    "duplicate-column",
                     f"columns {data.headers[whole[target.item]]!r} and {data.headers[pos]!r} "
                     f"both hold item {target.item!r}",
                     Location(file=data.path_hint or None, column=data.headers[pos]),
@@ -233,11 +235,29 @@ def build_canonical(
             whole[target.item] = pos
         else:
             split.setdefault(target.item, {})[target.choice] = pos
+    if not whole and not split and len(data.headers) == 1:
+        raise InputError(
+            "wrong-delimiter",
+            f"the file has a single column {data.headers[0][:60]!r}",
+            Location(file=data.path_hint or None),
+            "separate cells with commas, semicolons or tabs (export the file again as CSV)",
+        )
     if not whole and not split:
-        raise DataError(
+        raise InputError(
+            "no-items-matched",
             f"no column of this file matches an item of {instrument.id}",
             Location(file=data.path_hint or None),
             "check --instrument (is this a file for another questionnaire?) or use --map",
+        )
+    unknown = [data.headers[p] for p, t in targets.items() if t is None]
+    matched = sum(1 for t in targets.values() if t is not None and t.item != IGNORE)
+    if len(unknown) >= 3 and len(unknown) > matched:
+        raise InputError(
+            "wrong-instrument",
+            f"only {matched} of {matched + len(unknown)} columns match items of {instrument.id} "
+            f"(unknown: {', '.join(repr(h) for h in unknown[:3])}, ...)",
+            Location(file=data.path_hint or None),
+            "is this a file for another questionnaire? check --instrument, or use --map",
         )
     body = data.body.reset_index(drop=True)
     n = len(body)
@@ -286,7 +306,8 @@ def _check_duplicate_headers(data: PlatformData) -> None:
             continue
         key = norm(header) + "\x00" + (norm(data.texts[pos]) if data.texts else "")
         if key in seen:
-            raise DataError(
+            raise InputError(
+                "duplicate-header",
                 f"the header {header!r} appears twice (columns {seen[key] + 1} and {pos + 1})",
                 Location(file=data.path_hint or None, column=header),
                 "rename one of the columns (or delete the copy) and read the file again",

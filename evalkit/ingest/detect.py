@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalkit.errors import DataError, Location
+from evalkit.errors import Location
+from evalkit.ingest._base import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,7 +67,8 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
         encoding = "utf-16-be" if even_nuls > len(sample) // 4 else "utf-16-le"
         return _strict(data, encoding, where), encoding
     if b"\x00" in sample:
-        raise DataError(
+        raise InputError(
+            "binary-file",
             "this is a binary file, not a CSV or XLSX export",
             where,
             "export the responses again as CSV or XLSX",
@@ -77,7 +79,8 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
         utf8_error = exc
     if _UTF8_MULTIBYTE.search(data):
         line = data[: utf8_error.start].count(b"\n") + 1
-        raise DataError(
+        raise InputError(
+            "mixed-encoding",
             f"the file mixes encodings (UTF-8 and another, first non-UTF-8 byte on line {line})",
             Location(file=path or None, line=line),
             "open it in a text editor and save it as UTF-8, or export it again",
@@ -89,7 +92,8 @@ def _strict(data: bytes, encoding: str, where: Location) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise DataError(
+        raise InputError(
+            "bad-encoding",
             f"the file is not valid {encoding} (byte {exc.start})",
             where,
             "export it again as UTF-8 CSV",
@@ -143,16 +147,16 @@ def read_grid(path: str | Path) -> Grid:
     path = Path(path)
     where = Location(file=str(path))
     if not path.is_file():
-        raise DataError("no such file", where, "check the path")
+        raise InputError("no-such-file", "no such file", where, "check the path")
     data = path.read_bytes()
     if not data.strip():
-        raise DataError("the file is empty", where, "export the responses again")
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(path, where)
     text, encoding = decode(data, str(path))
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise DataError("the file is empty", where, "export the responses again")
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
     delimiter = sniff_delimiter(text)
     try:
         cells = pd.read_csv(
@@ -166,7 +170,8 @@ def read_grid(path: str | Path) -> Grid:
             engine="c",
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(
+        raise InputError(
+            "malformed-csv",
             f"the file is not valid CSV ({str(exc).strip().splitlines()[-1]})",
             where,
             "check for an unclosed quote or a row with extra cells, or export the file again",
@@ -181,7 +186,8 @@ def _read_xlsx(path: Path, where: Location) -> Grid:
     try:
         cells = pd.read_excel(path, header=None, dtype=str, engine="openpyxl", sheet_name=0)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise DataError(
+        raise InputError(
+            "unreadable-xlsx",
             f"the XLSX file cannot be read ({type(exc).__name__})",
             where,
             "open it in a spreadsheet program and save it again, or export CSV",
@@ -189,5 +195,5 @@ def _read_xlsx(path: Path, where: Location) -> Grid:
     cells = cells.fillna("").astype(str)
     cells.columns = range(cells.shape[1])
     if cells.empty:
-        raise DataError("the file is empty", where, "export the responses again")
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
     return Grid(cells.reset_index(drop=True), str(path), None, None, "xlsx")

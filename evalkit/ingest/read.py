@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.errors import DataError, Location, UsageError
+from evalkit.errors import Location, UsageError
 from evalkit.ingest import generic, google, kobo, msforms, odk, qualtrics
+from evalkit.ingest._base import InputError
 from evalkit.ingest.canonical import build_canonical
 from evalkit.ingest.detect import Grid, read_grid
 
@@ -123,7 +124,8 @@ def read_responses(
     data = module.prepare(grid)
     data.path_hint = grid.path
     if data.body.empty:
-        raise DataError(
+        raise InputError(
+            "no-responses",
             "the file has a header but no responses",
             Location(file=grid.path),
             "export again after responses have come in",
@@ -155,14 +157,16 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     try:
         loaded: Any = yaml.safe_load(Path(path).read_text("utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError(
+        raise InputError(
+            "bad-map",
             f"cannot read the map file ({type(exc).__name__})",
             where,
             "give a YAML file with a 'columns:' mapping",
         ) from None
     columns = loaded.get("columns") if isinstance(loaded, dict) else None
     if not isinstance(columns, dict) or not columns:
-        raise DataError(
+        raise InputError(
+            "bad-map",
             "the map file has no 'columns:' mapping",
             where,
             'write columns: {"Header in the file": item_id}',
