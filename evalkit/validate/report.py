@@ -191,7 +191,8 @@ def validate_responses(
     schema = instrument_to_schema(instrument)
     parts = []
     try:
-        schema.validate(with_status(frame, result.status), lazy=True)
+        # inplace: the joined frame is ours and nothing is coerced; skips pandera's copy
+        schema.validate(with_status(frame, result.status), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         parts.append(_pandera_failures(exc))
     issues = result.issues.copy()
@@ -224,7 +225,8 @@ def validate_responses(
             f"{rows_in} rows read but {rows_valid} valid + {rows_quarantined} quarantined",
             hint="please report this bug with the file",
         )
-    valid_frame = protect(frame[~is_bad], instrument, key)
+    any_bad = bool(is_bad.any())
+    valid_frame = protect(frame[~is_bad] if any_bad else frame, instrument, key)
     return ValidationReport(
         valid=failures.empty,
         file=result.path,
@@ -241,7 +243,7 @@ def validate_responses(
         encoding=result.encoding,
         delimiter=result.delimiter,
         valid_frame=valid_frame,
-        valid_status=result.status[~is_bad].reset_index(drop=True),
+        valid_status=result.status[~is_bad].reset_index(drop=True) if any_bad else result.status,
         quarantine=_quarantine(result, failures, is_bad),
     )
 

@@ -45,13 +45,14 @@ def with_status(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame.reset_index(drop=True), renamed.reset_index(drop=True)], axis=1)
 
 
-def _has_answer(frame: pd.DataFrame, item: str) -> pd.Series:
-    status = frame[STATUS_PREFIX + item].astype("string")
-    return ~status.isin(EMPTY) & status.notna()
-
-
 def _is_empty(frame: pd.DataFrame, item: str) -> pd.Series:
-    return frame[STATUS_PREFIX + item].astype("string").isin(EMPTY)
+    # status columns are categoricals: isin works on the codes, no strings are built
+    return frame[STATUS_PREFIX + item].isin(EMPTY)
+
+
+def _has_answer(frame: pd.DataFrame, item: str) -> pd.Series:
+    status = frame[STATUS_PREFIX + item]
+    return ~status.isin(EMPTY) & status.notna()
 
 
 def _shown(instrument: Instrument, item: Item, frame: pd.DataFrame) -> pd.Series:
@@ -149,6 +150,7 @@ def _wide_checks(instrument: Instrument, pa: Any) -> list[Any]:
                 pa.Check(
                     lambda df, it=item: ~(_has_answer(df, it.id) & ~_shown(instrument, it, df)),
                     name=check_name("skip-logic", item.id, "shown only if " + to_text(expr)),
+                    ignore_na=False,  # the result has no NA; skips a whole-frame isna()
                 )
             )
         if item.required:
@@ -156,6 +158,7 @@ def _wide_checks(instrument: Instrument, pa: Any) -> list[Any]:
                 pa.Check(
                     lambda df, it=item: ~(_is_empty(df, it.id) & _shown(instrument, it, df)),
                     name=check_name("missing-required", item.id),
+                    ignore_na=False,
                 )
             )
     return checks
