@@ -124,7 +124,11 @@ def map_columns(
     multi = {i.id for i in instrument.items if i.type == "select_multiple"}
     targets: dict[int, Target | None] = {}
     for pos, header in enumerate(data.headers):
-        if pos in data.metadata or not header.strip():
+        if pos in data.metadata:
+            continue
+        if not header.strip():
+            if (data.body[pos].astype(str).str.strip() != "").any():
+                targets[pos] = None  # data without a header: reported, never used
             continue
         text = data.texts[pos] if data.texts else ""
         target = _custom_target(custom, header, text, instrument, pos, data.path_hint)
@@ -323,7 +327,7 @@ def _column_report(data: PlatformData, targets: dict[int, Target | None]) -> pd.
     for pos, header in enumerate(data.headers):
         if pos in data.metadata:
             used, item, choice = "metadata", None, None
-        elif not header.strip():
+        elif not header.strip() and pos not in targets:
             continue
         else:
             target = targets.get(pos)
@@ -334,6 +338,8 @@ def _column_report(data: PlatformData, targets: dict[int, Target | None]) -> pd.
             else:
                 used = "option" if target.choice else "item"
                 item, choice = target.item, target.choice
+        if not header.strip():
+            header = f"(column {pos + 1}, no header)"
         rows.append(
             {"position": pos + 1, "header": header, "used_as": used, "item": item, "choice": choice}
         )

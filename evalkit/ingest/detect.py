@@ -38,6 +38,7 @@ class Grid:
     encoding: str | None
     delimiter: str | None
     kind: str  # "csv" or "xlsx"
+    empty_rows: int = 0
 
 
 def decode(data: bytes, path: str = "") -> tuple[str, str]:
@@ -176,8 +177,16 @@ def read_grid(path: str | Path) -> Grid:
             where,
             "check for an unclosed quote or a row with extra cells, or export the file again",
         ) from None
-    cells = cells.fillna("")
-    return Grid(cells, str(path), encoding, delimiter, "csv")
+    cells, empty = _drop_empty_rows(cells.fillna(""))
+    return Grid(cells, str(path), encoding, delimiter, "csv", empty)
+
+
+def _drop_empty_rows(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Drop rows whose every cell is empty (Excel leaves ``,,,,`` lines); keep the row
+    numbers of the others, so reports still point at the right spreadsheet row."""
+    empty = (cells == "").all(axis=1)
+    empty.iloc[0] = False  # the header row stays, whatever it holds
+    return cells[~empty], int(empty.sum())
 
 
 def _read_xlsx(path: Path, where: Location) -> Grid:
@@ -196,4 +205,5 @@ def _read_xlsx(path: Path, where: Location) -> Grid:
     cells.columns = range(cells.shape[1])
     if cells.empty:
         raise InputError("empty-file", "the file is empty", where, "export the responses again")
-    return Grid(cells.reset_index(drop=True), str(path), None, None, "xlsx")
+    cells, empty = _drop_empty_rows(cells.reset_index(drop=True))
+    return Grid(cells, str(path), None, None, "xlsx", empty)

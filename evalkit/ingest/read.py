@@ -145,7 +145,7 @@ def read_responses(
         path=grid.path,
         encoding=grid.encoding,
         delimiter=grid.delimiter,
-        notes=data.notes,
+        notes=data.notes + ([f"{grid.empty_rows} empty row(s) skipped"] if grid.empty_rows else []),
     )
 
 

@@ -255,3 +255,63 @@ def test_map_file_must_name_items(inst, tmp_path):
     path = _write(tmp_path, "c.csv", "response_id,satisfied\nr1,5\n")
     with pytest.raises(DataError, match="not an item of channels"):
         read_responses(path, inst, mapping=load_mapping(mapping))
+
+
+def test_empty_rows_are_skipped_and_row_numbers_kept(inst, tmp_path):
+    path = _write(tmp_path, "e.csv", "response_id,satisfied\r\nr1,5\r\n,\r\n,\r\nr2,4\r\n")
+    result = read_responses(path, inst)
+    assert result.frame["response_id"].tolist() == ["r1", "r2"]
+    assert result.source_row.tolist() == [2, 5]
+    assert "2 empty row(s) skipped" in result.notes
+
+
+def test_data_without_a_header_is_reported(inst, tmp_path):
+    path = _write(tmp_path, "h.csv", "response_id,satisfied,\r\nr1,5,surprise\r\n")
+    result = read_responses(path, inst)
+    unknown = result.columns[result.columns["used_as"] == "unknown"]
+    assert unknown["header"].tolist() == ["(column 3, no header)"]
+
+
+def test_xlsx_typed_cells(write_yaml, tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    inst = load_instrument_file(
+        write_yaml(
+            CHANNELS.replace(
+                "  - {id: mode,",
+                "  - {id: day, type: date, text: {en: Day, fr: Jour}}\n  - {id: mode,",
+            ),
+            "c2.yaml",
+        )
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "I was satisfied",
+            "Day",
+            "How did you take part?",
+        ]
+    )
+    when = dt.datetime(2026, 3, 4, 9, 30)
+    sheet.append([7, when, when, "anonymous", None, 4, dt.datetime(2026, 2, 1), "Virtual;Other;"])
+    book.save(tmp_path / "ms.xlsx")
+    result = read_responses(tmp_path / "ms.xlsx", inst)
+    f = result.frame
+    assert result.platform == "msforms" and result.issues.empty
+    assert f["response_id"].tolist() == ["7"]
+    assert f["submitted_at"].tolist() == [pd.Timestamp("2026-03-04T09:30:00Z")]
+    assert f["satisfied"].tolist() == [4]
+    assert f["day"].tolist() == [pd.Timestamp("2026-02-01")]
+    assert [f[f"channels__{c}"].iloc[0] for c in ("virtual", "in_person", "other")] == [
+        True,
+        False,
+        True,
+    ]
