@@ -123,8 +123,10 @@ def parse_timestamps(
         if dayfirst is None:
             first = pd.to_numeric(text.str.extract(r"^(\d{1,2})[/.-]", expand=False), "coerce")
             dayfirst = bool((first > 12).any())
-        fmt = "%d/%m/%Y %H:%M:%S" if dayfirst else "%m/%d/%Y %H:%M:%S"
         unified = text.str.replace(".", "/", regex=False).str.replace("-", "/", regex=False)
+        short_year = bool(unified.str.match(r"^\d{1,2}/\d{1,2}/\d{2}\b").fillna(False).all())
+        year = "%y" if short_year else "%Y"
+        fmt = f"%d/%m/{year} %H:%M:%S" if dayfirst else f"%m/%d/{year} %H:%M:%S"
         with_seconds = unified.where(unified.str.count(":") != 1, unified + ":00")
         parsed = pd.to_datetime(with_seconds, format=fmt, errors="coerce")
     bad = parsed.isna() & text.notna()
