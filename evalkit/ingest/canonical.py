@@ -9,7 +9,8 @@ choice (NA when the item was not answered, never False); integer/nps → ``Int64
 Beside it, a *status* frame (one categorical column per item) keeps apart what NA hides:
 
 ``answered``            a substantive answer (or an invalid one, reported as an issue)
-``blank``               nothing in the cell: not answered, or not shown (skip logic tells which)
+``blank``               nothing in the cell (validation tells not answered from not shown)
+``not_shown``           blank because the item's ``relevant`` was false (set by validation)
 ``seen_unanswered``     the platform says it was shown and skipped (Qualtrics ``-99``)
 ``choice:<value>``      a ``missing: true`` choice such as ``choice:na`` (not applicable)
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 ISSUE_COLUMNS = ["row", "item", "value", "code", "message"]
 COLUMN_REPORT_COLUMNS = ["position", "header", "used_as", "item", "choice"]
-STATUS_CATEGORIES = ["answered", "blank", "seen_unanswered"]
+STATUS_CATEGORIES = ["answered", "blank", "not_shown", "seen_unanswered"]
 IGNORE = "ignore"
 TRUE_TOKENS = {"1", "true", "yes", "y", "checked", "x", "1.0"}
 FALSE_TOKENS = {"0", "false", "no", "n", "unchecked", "0.0"}

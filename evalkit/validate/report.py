@@ -15,7 +15,13 @@ from evalkit.errors import EvalkitError
 from evalkit.io import write_text_atomic
 from evalkit.validate.codes import CATALOGUE
 from evalkit.validate.privacy import protect
-from evalkit.validate.schema import STATUS_PREFIX, instrument_to_schema, with_status
+from evalkit.validate.schema import (
+    STATUS_PREFIX,
+    Memo,
+    instrument_to_schema,
+    shown_mask,
+    with_status,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -176,6 +182,19 @@ def _render_messages(failures: pd.DataFrame) -> pd.Series:
     return messages
 
 
+def _mark_not_shown(
+    status: pd.DataFrame, instrument: Instrument, joined: pd.DataFrame, memo: Memo
+) -> pd.DataFrame:
+    """Status with ``blank`` turned into ``not_shown`` where the item's relevant was false."""
+    out = status.copy()
+    for item in instrument.items:
+        if item.relevant and item.id in out:
+            hidden = ~shown_mask(instrument, item, joined, memo).to_numpy()
+            column = out[item.id]
+            out[item.id] = column.mask((column == "blank").to_numpy() & hidden, "not_shown")
+    return out
+
+
 def validate_responses(
     result: IngestResult, instrument: Instrument, *, key: str | None = None
 ) -> ValidationReport:
@@ -188,13 +207,16 @@ def validate_responses(
     import pandera.pandas as pa
 
     frame = result.frame
-    schema = instrument_to_schema(instrument)
+    memo = Memo()
+    schema = instrument_to_schema(instrument, memo)
+    joined = with_status(frame, result.status)
     parts = []
     try:
         # inplace: the joined frame is ours and nothing is coerced; skips pandera's copy
-        schema.validate(with_status(frame, result.status), lazy=True, inplace=True)
+        schema.validate(joined, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         parts.append(_pandera_failures(exc))
+    status = _mark_not_shown(result.status, instrument, joined, memo)
     issues = result.issues.copy()
     if not issues.empty:
         issues["row"] = issues["row"].astype("Int64")
@@ -243,7 +265,7 @@ def validate_responses(
         encoding=result.encoding,
         delimiter=result.delimiter,
         valid_frame=valid_frame,
-        valid_status=result.status[~is_bad].reset_index(drop=True) if any_bad else result.status,
+        valid_status=status[~is_bad].reset_index(drop=True) if any_bad else status,
         quarantine=_quarantine(result, failures, is_bad),
     )
 

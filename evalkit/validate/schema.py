@@ -56,7 +56,7 @@ def _has_answer(frame: pd.DataFrame, item: str) -> pd.Series:
     return ~status.isin(EMPTY) & status.notna()
 
 
-class _Memo:
+class Memo:
     """Per-frame cache for the row-level checks: whether each item was shown, and choice
     columns as text (relevant.evaluate compares text), computed once per frame."""
 
@@ -67,7 +67,7 @@ class _Memo:
         self.values: dict[str, pd.Series] = {}
         self.shown: dict[str, pd.Series] = {}
 
-    def use(self, frame: pd.DataFrame) -> _Memo:
+    def use(self, frame: pd.DataFrame) -> Memo:
         if self.frame is None or self.frame() is not frame:
             self.frame, self.values, self.shown = weakref.ref(frame), {}, {}
         return self
@@ -86,7 +86,14 @@ class _Memo:
         return self.values[item_id]
 
 
-def _shown(instrument: Instrument, item: Item, frame: pd.DataFrame, memo: _Memo) -> pd.Series:
+def shown_mask(
+    instrument: Instrument, item: Item, frame: pd.DataFrame, memo: Memo | None = None
+) -> pd.Series:
+    """Whether ``item`` was shown in each row (its ``relevant`` holds; True without one)."""
+    return _shown(instrument, item, frame, memo if memo is not None else Memo())
+
+
+def _shown(instrument: Instrument, item: Item, frame: pd.DataFrame, memo: Memo) -> pd.Series:
     import pandas as pd
 
     expr = instrument.relevance(item)
@@ -176,8 +183,7 @@ def _item_columns(instrument: Instrument, item: Item, pa: Any) -> dict[str, Any]
     return {item.id: pa.Column(dtype, checks=checks, nullable=True)}
 
 
-def _wide_checks(instrument: Instrument, pa: Any) -> list[Any]:
-    memo = _Memo()
+def _wide_checks(instrument: Instrument, pa: Any, memo: Memo) -> list[Any]:
     checks = []
     for item in instrument.items:
         expr = instrument.relevance(item)
@@ -202,7 +208,7 @@ def _wide_checks(instrument: Instrument, pa: Any) -> list[Any]:
     return checks
 
 
-def instrument_to_schema(instrument: Instrument) -> pa.DataFrameSchema:
+def instrument_to_schema(instrument: Instrument, memo: Memo | None = None) -> pa.DataFrameSchema:
     """The pandera schema of ``instrument``'s canonical frame (with status columns).
 
     Examples
@@ -242,7 +248,7 @@ def instrument_to_schema(instrument: Instrument) -> pa.DataFrameSchema:
         columns[STATUS_PREFIX + item.id] = pa.Column(nullable=False)
     return pa.DataFrameSchema(
         columns,
-        checks=_wide_checks(instrument, pa),
+        checks=_wide_checks(instrument, pa, memo if memo is not None else Memo()),
         strict=False,
         name=instrument.id,
     )

@@ -206,3 +206,11 @@ def test_cli_map_and_platform_options(tmp_path, runner):
     result = runner.invoke(cli, args)
     assert result.exit_code == 2  # without the map no column matches an item
     assert "no column of this file matches an item of post_engagement" in result.output
+
+
+def test_not_shown_is_told_apart_from_not_answered(inst, tmp_path):
+    rows = ["r1,E1,in_person,5,,,,,,,", "r2,E1,virtual,5,,,,,,,", "r3,E1,virtual,5,3,,yes,,,,"]
+    status = validate_file(_csv(tmp_path, rows), inst).valid_status
+    assert status["tech_worked"].tolist() == ["not_shown", "blank", "answered"]
+    assert status["next_step_types"].tolist() == ["not_shown", "not_shown", "blank"]
+    assert status["achieved_goals"].tolist() == ["blank", "blank", "blank"]
