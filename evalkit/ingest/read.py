@@ -123,6 +123,13 @@ def read_responses(
     module = PLATFORMS.get(name, generic)
     data = module.prepare(grid)
     data.path_hint = grid.path
+    if data.response_id is None:
+        raise InputError(
+            "wrong-platform",
+            f"the file has no response-id column of a {name} export",
+            Location(file=grid.path),
+            "use --platform auto, or the platform that exported the file",
+        )
     if data.body.empty:
         raise InputError(
             "no-responses",

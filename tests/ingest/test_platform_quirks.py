@@ -315,3 +315,11 @@ def test_xlsx_typed_cells(write_yaml, tmp_path):
         False,
         True,
     ]
+
+
+def test_forcing_the_wrong_platform_is_refused(inst, tmp_path):
+    path = _write(tmp_path, "e.csv", "response_id,satisfied\r\nr1,5\r\n")
+    for platform in ("kobo", "odk", "qualtrics", "msforms"):
+        with pytest.raises(DataError) as info:
+            read_responses(path, inst, platform=platform)
+        assert info.value.code == "wrong-platform"
