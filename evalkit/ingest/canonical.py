@@ -56,6 +56,7 @@ class Canonical:
     status: pd.DataFrame
     issues: pd.DataFrame
     columns: pd.DataFrame
+    absent: list[str]
 
 
 def item_columns(instrument: Instrument) -> list[str]:
@@ -148,7 +149,9 @@ def _custom_target(
             if value == IGNORE:
                 return Target(IGNORE)
             item_id, _, choice = value.partition("__")
-            if not instrument.has_item(item_id):
+            choices = instrument.choices_for(item_id) if instrument.has_item(item_id) else None
+            bad_choice = bool(choice) and (choices is None or choices.find(choice) is None)
+            if not instrument.has_item(item_id) or bad_choice:
                 raise InputError(
                     "bad-map",
                     f"the map sends column {header!r} to {value!r}, which is not an item of "
@@ -172,8 +175,12 @@ def _find_target(
     if pos in data.split_choice_ids:
         base = header.rsplit("_", 1)[0] if "_" in header else header
         item_id = _resolve(base, index, ()) or _resolve(text.split(" - ")[0], index, ())
-        if item_id in multi:
-            return Target(item_id, _qualtrics_choice(instrument, item_id, data, pos, text))
+        choice = (
+            _qualtrics_choice(instrument, item_id, data, pos, text) if item_id in multi else None
+        )
+        if item_id in multi and choice is not None:
+            return Target(item_id, choice)
+        return None  # a split column whose option is not a choice of the item
     for candidate in (header, text):
         if not candidate:
             continue
@@ -302,7 +309,8 @@ def build_canonical(
     frame = pd.concat([head, frame], axis=1)
     status_frame = pd.DataFrame(status)
     issue_frame = pd.concat(issues, ignore_index=True) if issues else _empty_issues()
-    return Canonical(frame, status_frame, issue_frame, _column_report(data, targets))
+    absent = [i.id for i in instrument.items if i.id not in whole and i.id not in split]
+    return Canonical(frame, status_frame, issue_frame, _column_report(data, targets), absent)
 
 
 def _check_duplicate_headers(data: PlatformData) -> None:

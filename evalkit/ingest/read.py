@@ -138,6 +138,8 @@ def read_responses(
             "export again after responses have come in",
         )
     result = build_canonical(data, instrument, mapping)
+    if result.absent:
+        data.notes.append("no column for item(s) " + ", ".join(result.absent))
     raw = data.body.reset_index(drop=True).copy()
     raw.columns = _unique_headers(data.headers)
     return IngestResult(

@@ -323,3 +323,12 @@ def test_forcing_the_wrong_platform_is_refused(inst, tmp_path):
         with pytest.raises(DataError) as info:
             read_responses(path, inst, platform=platform)
         assert info.value.code == "wrong-platform"
+
+
+def test_map_choice_must_exist_and_absent_items_are_noted(inst, tmp_path):
+    mapping = _write(tmp_path, "map.yaml", "columns: {Online: channels__zoom}\n")
+    path = _write(tmp_path, "c.csv", "response_id,satisfied,Online\nr1,5,1\n")
+    with pytest.raises(DataError, match="channels__zoom"):
+        read_responses(path, inst, mapping=load_mapping(mapping))
+    result = read_responses(_write(tmp_path, "d.csv", "response_id,satisfied\nr1,5\n"), inst)
+    assert "no column for item(s) channels, channels_other, mode" in result.notes
