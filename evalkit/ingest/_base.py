@@ -14,12 +14,22 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+INPUT_ERROR_CODES = (
+    "no-such-file", "empty-file", "no-responses", "binary-file", "bad-encoding",
+    "mixed-encoding", "malformed-csv", "unreadable-xlsx", "wrong-delimiter", "duplicate-header",
+    "duplicate-column", "no-items-matched", "wrong-instrument", "wrong-platform",
+    "bad-timestamp", "bad-map",
+)  # fmt: skip
+
+
 class InputError(DataError):
     """A response file (or map file) that cannot be used; ``code`` says why, e.g.
     ``empty-file``, ``binary-file``, ``mixed-encoding``, ``malformed-csv``,
     ``duplicate-header``, ``no-items-matched``, ``wrong-instrument`` (see docs/ingest.md)."""
 
     def __init__(self, code: str, message: str, location: Location | None = None, hint: str = ""):
+        if code not in INPUT_ERROR_CODES:
+            raise ValueError(f"unknown input error code {code!r}")
         super().__init__(message, location, hint)
         self.code = code
 
