@@ -332,3 +332,61 @@ def test_map_choice_must_exist_and_absent_items_are_noted(inst, tmp_path):
         read_responses(path, inst, mapping=load_mapping(mapping))
     result = read_responses(_write(tmp_path, "d.csv", "response_id,satisfied\nr1,5\n"), inst)
     assert "no column for item(s) channels, channels_other, mode" in result.notes
+
+
+def test_missing_choice_in_a_multi_select(tmp_path):
+    from evalkit.instrument import load_instrument
+
+    inst = load_instrument("community_programme")
+    path = _write(
+        tmp_path,
+        "g.csv",
+        """\
+        Timestamp,wave,programme,mode,What is your race and/or ethnicity? Select all that apply.
+        3/4/2026 10:00:00,pre,youth,virtual,"Asian, White"
+        3/4/2026 10:01:00,pre,youth,virtual,Prefer not to say
+        3/4/2026 10:02:00,pre,youth,virtual,
+        """,
+    )
+    result = read_responses(path, inst)
+    assert result.issues.empty
+    assert result.frame["race_ethnicity__asian"].tolist() == [True, pd.NA, pd.NA]
+    assert result.frame["race_ethnicity__white"].tolist() == [True, pd.NA, pd.NA]
+    assert "race_ethnicity__prefer_not" not in result.frame
+    assert result.status["race_ethnicity"].tolist() == ["answered", "choice:prefer_not", "blank"]
+
+
+def test_qualtrics_choice_text_export_with_commas_in_labels(inst, tmp_path):
+    path = _write(
+        tmp_path,
+        "labels.csv",
+        """\
+        ResponseId,RecordedDate,Q1,Q2,Q3
+        Response ID,Recorded Date,How did you take part? - Selected Choice,I was satisfied,Mode
+        "{""ImportId"":""_recordId""}","{""ImportId"":""recordedDate"",""timeZone"":""UTC""}","{""ImportId"":""QID1""}","{""ImportId"":""QID2""}","{""ImportId"":""QID3""}"
+        R_1,2026-03-04 10:00:00,"In person, with interpreter,Other",Strongly agree,Hybrid
+        """,
+    )
+    f = read_responses(path, inst).frame
+    assert [f[f"channels__{c}"].iloc[0] for c in ("virtual", "in_person", "other")] == [
+        False,
+        True,
+        True,
+    ]
+    assert f["satisfied"].tolist() == [5] and f["mode"].tolist() == ["hybrid"]
+
+
+def test_kobo_hxl_row_is_skipped(inst, tmp_path):
+    path = _write(
+        tmp_path,
+        "hxl.csv",
+        """\
+        "satisfied";"_uuid";"_submission_time"
+        "#indicator+satisfaction";"#meta+id";"#date+submitted"
+        "4";"u1";"2026-03-01T10:00:00"
+        """,
+    )
+    result = read_responses(path, inst)
+    assert result.frame["satisfied"].tolist() == [4]
+    assert result.source_row.tolist() == [3]
+    assert "an HXL tag row was skipped" in result.notes
