@@ -127,9 +127,11 @@ def parse_timestamps(
     """
     import pandas as pd
 
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    cells = values.astype(object)
+    text = cells.where(cells != "", None)
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)
     if parsed.isna().sum() > text.isna().sum():
+        text = text.astype("string").str.strip()
         if dayfirst is None:
             first = pd.to_numeric(text.str.extract(r"^(\d{1,2})[/.-]", expand=False), "coerce")
             dayfirst = bool((first > 12).any())

@@ -371,8 +371,11 @@ def _factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=False)
-    return codes, np.asarray([str(u) for u in uniques], dtype=object)
+    # cells are never NaN (read as text with na_filter off), so no code is -1; the NA
+    # sentinel path avoids an extra isna() pass over the column
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
+    texts = np.asarray([str(u) for u in uniques] + [""], dtype=object)
+    return np.where(codes < 0, len(texts) - 1, codes), texts
 
 
 def _issues(

@@ -114,7 +114,7 @@ def sniff_delimiter(text: str) -> str:
     >>> sniff_delimiter("a\\tb\\n1\\t2\\n")
     '\\t'
     """
-    sample = "\n".join(text.splitlines()[:20])
+    sample = "\n".join(text[:65536].splitlines()[:20])
     try:
         found = csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
     except csv.Error:
@@ -164,7 +164,9 @@ def read_grid(path: str | Path) -> Grid:
             io.StringIO(text),
             sep=delimiter,
             header=None,
-            dtype=str,
+            # object, not str: pandas 3's python-backed str dtype runs comparisons and isna
+            # per element in Python; object arrays use pandas' C loops
+            dtype=object,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=True,
@@ -177,15 +179,19 @@ def read_grid(path: str | Path) -> Grid:
             where,
             "check for an unclosed quote or a row with extra cells, or export the file again",
         ) from None
-    cells, empty = _drop_empty_rows(cells.fillna(""))
+    cells, empty = _drop_empty_rows(cells)  # na_filter=False: short rows hold "", not NaN
     return Grid(cells, str(path), encoding, delimiter, "csv", empty)
 
 
 def _drop_empty_rows(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Drop rows whose every cell is empty (Excel leaves ``,,,,`` lines); keep the row
     numbers of the others, so reports still point at the right spreadsheet row."""
-    empty = (cells == "").all(axis=1)
-    empty.iloc[0] = False  # the header row stays, whatever it holds
+    candidates = (cells[0] == "").to_numpy().copy()
+    candidates[0] = False  # the header row stays, whatever it holds
+    if not candidates.any():
+        return cells, 0
+    empty = candidates.copy()
+    empty[candidates] = (cells[candidates] == "").all(axis=1).to_numpy()
     return cells[~empty], int(empty.sum())
 
 
@@ -201,7 +207,7 @@ def _read_xlsx(path: Path, where: Location) -> Grid:
             where,
             "open it in a spreadsheet program and save it again, or export CSV",
         ) from None
-    cells = cells.fillna("").astype(str)
+    cells = cells.fillna("").astype(str).astype(object)
     cells.columns = range(cells.shape[1])
     if cells.empty:
         raise InputError("empty-file", "the file is empty", where, "export the responses again")
