@@ -36,7 +36,9 @@ class IngestResult:
     Attributes
     ----------
     frame
-        The canonical frame (one row per data row of the file, in file order).
+        The canonical frame (one row per data row of the file, in file order). It still
+        holds personal (``pii``) items: analysis uses the validated frame
+        (:attr:`evalkit.validate.ValidationReport.valid_frame`) or the workspace, never this.
     status
         One categorical column per item: answered / blank / seen_unanswered / choice:<value>.
     source_row

@@ -131,7 +131,7 @@ def _pandera_failures(exc: Any) -> pd.DataFrame:
     parts = checks.where(named, "").str.split("|", n=2, expand=True).reindex(columns=[0, 1, 2])
     code = parts[0].where(named)
     code = code.mask(checks == "field_uniqueness", "duplicate-response")
-    code = code.mask(checks == "not_nullable", "missing-id")
+    code = code.mask((checks == "not_nullable") & (cases["column"] == "response_id"), "missing-id")
     code = code.fillna("wrong-type")
     item = parts[1].where(named, cases["column"].astype(str))
     item = item.str.split("__", n=1).str[0]
