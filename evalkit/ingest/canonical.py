@@ -110,10 +110,13 @@ def _resolve(header: str, index: dict[str, str], group_seps: tuple[str, ...]) ->
     if key in index:
         return index[key]
     for sep in group_seps:
-        if sep in header:
-            last = norm(header.rsplit(sep, 1)[1])
-            if last in index:
-                return index[last]
+        # strip one group level at a time: labels may themselves contain the separator
+        # ("Logistics/Audio/video worked well" is the item "Audio/video worked well")
+        rest = header
+        while sep in rest:
+            rest = rest.split(sep, 1)[1]
+            if norm(rest) in index:
+                return index[norm(rest)]
     return None
 
 

@@ -390,3 +390,21 @@ def test_kobo_hxl_row_is_skipped(inst, tmp_path):
     assert result.frame["satisfied"].tolist() == [4]
     assert result.source_row.tolist() == [3]
     assert "an HXL tag row was skipped" in result.notes
+
+
+def test_kobo_label_headers_with_group_labels_and_slashes_in_labels(tmp_path):
+    from evalkit.instrument import load_instrument
+
+    inst = load_instrument("post_engagement")
+    path = _write(
+        tmp_path,
+        "k.csv",
+        """\
+        "About/Engagement code (printed on your invitation)";"About/How did you take part in this engagement?";"Value/The engagement was worth the time I invested.";"Format and travel/Audio/video and the platform worked well for me.";"_uuid";"_submission_time"
+        "E1";"Virtual";"Agree";"Strongly agree";"u1";"2026-03-01T10:00:00"
+        """,
+    )
+    result = read_responses(path, inst)
+    assert result.frame["tech_worked"].tolist() == [5]
+    assert result.frame["worth_time"].tolist() == [4]
+    assert "unknown" not in set(result.columns["used_as"])
