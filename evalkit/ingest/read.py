@@ -142,7 +142,7 @@ def read_responses(
     result = build_canonical(data, instrument, mapping)
     if result.absent:
         data.notes.append("no column for item(s) " + ", ".join(result.absent))
-    raw = data.body.reset_index(drop=True).copy()
+    raw = data.body.reset_index(drop=True)  # copy-on-write: no copy of the cells
     raw.columns = _unique_headers(data.headers)
     return IngestResult(
         frame=result.frame,
