@@ -169,7 +169,7 @@ def read_grid(path: str | Path) -> Grid:
             dtype=object,
             keep_default_na=False,
             na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=False,  # blank lines are dropped below, keeping row numbers
             engine="c",
         )
     except (pd.errors.ParserError, ValueError) as exc:

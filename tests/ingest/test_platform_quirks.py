@@ -408,3 +408,11 @@ def test_kobo_label_headers_with_group_labels_and_slashes_in_labels(tmp_path):
     assert result.frame["tech_worked"].tolist() == [5]
     assert result.frame["worth_time"].tolist() == [4]
     assert "unknown" not in set(result.columns["used_as"])
+
+
+def test_blank_lines_keep_spreadsheet_row_numbers(inst, tmp_path):
+    path = _write(tmp_path, "b.csv", "response_id,satisfied\r\nr1,5\r\n\r\nr2,9\r\n")
+    from evalkit.validate import validate_file
+
+    report = validate_file(path, inst)
+    assert report.failures["source_row"].tolist() == [4]
