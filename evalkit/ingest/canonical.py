@@ -219,8 +219,9 @@ def _qualtrics_choice(
         if found is not None:
             return str(found)
     choice_id = data.split_choice_ids[pos][1]
-    if choices.find(choice_id) is not None:
-        return str(choices.find(choice_id).value)  # type: ignore[union-attr]
+    found_id = choices.find(choice_id)
+    if found_id is not None:
+        return str(found_id.value)
     if choice_id.isdigit() and 1 <= int(choice_id) <= len(choices):
         return choices.choices[int(choice_id) - 1].name
     return None
