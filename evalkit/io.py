@@ -73,3 +73,22 @@ def neutralise_formula(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def write_csv_atomic(frame: Any, path: str | Path, **to_csv: Any) -> Path:
+    """Write a DataFrame as UTF-8 CSV atomically, with every text cell formula-neutralised.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_csv_atomic(pd.DataFrame({"a": ["=1+1", "ok"], "n": [-1, 2]}), path)
+    >>> path.read_text().splitlines()
+    ['a,n', "'=1+1,-1", 'ok,2']
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if values.dtype == object or str(values.dtype) in ("string", "category", "str"):
+            safe[column] = values.astype(object).map(neutralise_formula)
+    return write_text_atomic(path, safe.to_csv(index=False, **to_csv))

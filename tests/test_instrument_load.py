@@ -117,7 +117,7 @@ def test_missing_spanish_label(write_yaml, minimal_text):
             "a integer item has no choices",
         ),
         (("{value: 2, label", "{value: 1, label"), "choice value '1' appears twice"),
-        (("{value: virtual,", "{value: no,"), "False is read as a boolean"),
+        (("{value: virtual,", "{value: no,"), "YAML reads the unquoted value 'no' as a boolean"),
         (
             ("title: {en: Mini survey, es: Encuesta mínima}", "title: Mini survey"),
             "a plain string, but the instrument has 2 languages",

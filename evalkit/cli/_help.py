@@ -20,8 +20,14 @@ Options:
 
 Commands:
   analyze     Compare outcome measures across modes, with effect sizes and findings.
+  ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.
+  kpi         KPI scorecard for a period: value, CI, target, status, trend.
   plan        Sample size per group, or the minimum detectable difference.
+  report      Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.
+  sample      Generate synthetic responses with planted effects.
+  validate    Validate a response export against an instrument.
+  workspace   Show what the workspace holds.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

@@ -54,14 +54,16 @@ def show(name: str, lang: str | None) -> None:
 def check(files: tuple[str, ...]) -> None:
     """Check instrument FILES (paths or ids): exit 0 if all are valid, else 1.
 
-    Prints one line per problem: file:line: key: what is wrong; how to fix it.
+    KPI catalogues (like instruments/kpis.yaml) are recognised and checked too, against
+    the instruments they read. Prints one line per problem: file:line: key: what is
+    wrong; how to fix it.
     """
     from evalkit.instrument.library import resolve_path
-    from evalkit.instrument.load import check_instrument_file
+    from evalkit.kpi.catalogue import check_definition_file
 
     problems = []
     for name in files:
-        problems += check_instrument_file(resolve_path(name))
+        problems += check_definition_file(resolve_path(name))
     for problem in problems:
         click.echo(str(problem))
     bad_files = len({p.file for p in problems})
@@ -89,3 +91,65 @@ def schema(output: str | None) -> None:
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+_EXPORT_TARGETS = (
+    "xlsform",
+    "qualtrics",
+    "codebook",
+    "html",
+    "csv-template",
+    "redcap",
+    "limesurvey",
+)
+
+
+@instrument.command("export")
+@click.argument("name")
+@click.option("--to", "target", required=True, type=click.Choice(_EXPORT_TARGETS), help="Format.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write."
+)
+@click.option("--lang", help="Language code (default: the instrument's first).")
+def export(name: str, target: str, output: str, lang: str | None) -> None:
+    """Export the instrument NAME for a survey platform or for paper.
+
+    xlsform (KoboToolbox, ODK, SurveyCTO, Ona), qualtrics (Advanced Format TXT), codebook
+    (Markdown for Google/Microsoft Forms), html (paper form), csv-template (data-entry
+    header), redcap (data dictionary), limesurvey (TSV). Side files and the steps left to do
+    by hand on the platform are listed after the file name.
+    """
+    from evalkit.export import export_instrument
+    from evalkit.instrument import load_instrument
+
+    result = export_instrument(load_instrument(name), target, output, lang)
+    click.echo(f"wrote {result.path} ({result.target})")
+    for extra in result.extra_files:
+        click.echo(f"wrote {extra}")
+    for note in result.notes:
+        click.echo(f"to do: {note}")
+
+
+@instrument.command("import-xlsform")
+@click.argument("form", type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="Instrument .yaml."
+)
+def import_xlsform_(form: str, output: str) -> None:
+    """Turn an XLSForm (.xlsx) into an evalkit instrument file.
+
+    Types, choice lists, translations, hints, required, skip logic and min/max constraints
+    are read. What evalkit cannot represent (repeats, calculations, choice_filter,
+    or_other, notes, other types) is listed as 'not imported' warnings, never dropped
+    silently. Check the result with 'evalkit instrument check'.
+    """
+    from evalkit.export.xlsform_import import import_xlsform, to_yaml
+    from evalkit.io import write_text_atomic
+
+    result = import_xlsform(form)
+    write_text_atomic(output, to_yaml(result.data))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+    click.echo(
+        f"wrote {output}: {len(result.instrument.items)} items, {len(result.warnings)} warning(s)"
+    )

@@ -29,10 +29,40 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "instrument",
         "List, show, check and export questionnaires.",
     ),
+    "kpi": (
+        "evalkit.cli.kpi",
+        "kpi",
+        "KPI scorecard for a period: value, CI, target, status, trend.",
+    ),
     "plan": (
         "evalkit.cli.plan",
         "plan",
         "Sample size per group, or the minimum detectable difference.",
+    ),
+    "ingest": (
+        "evalkit.cli.ingest",
+        "ingest",
+        "Validate a response export and add it to the workspace.",
+    ),
+    "validate": (
+        "evalkit.cli.validate",
+        "validate",
+        "Validate a response export against an instrument.",
+    ),
+    "workspace": (
+        "evalkit.cli.ingest",
+        "workspace",
+        "Show what the workspace holds.",
+    ),
+    "report": (
+        "evalkit.cli.report",
+        "report",
+        "Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.",
+    ),
+    "sample": (
+        "evalkit.cli.sample",
+        "sample",
+        "Generate synthetic responses with planted effects.",
     ),
 }
 

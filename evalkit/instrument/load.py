@@ -592,17 +592,22 @@ def load_instrument_file(path: str | Path) -> Instrument:
     how many and points to ``evalkit instrument check``.
     """
     data, lines = read_yaml(path)
-    problems = check_instrument_data(data, str(path), lines)
-    if problems:
-        first = problems[0]
-        more = (
-            f" (and {len(problems) - 1} more problems: run 'evalkit instrument check {path}')"
-            if len(problems) > 1
-            else ""
-        )
-        raise InstrumentError(
-            first.message + more,
-            Location(first.file, first.line, key=first.key or None),
-            first.hint,
-        )
+    raise_first_problem(check_instrument_data(data, str(path), lines), path)
     return build_instrument(data, str(path))
+
+
+def raise_first_problem(problems: list[Problem], path: str | Path) -> None:
+    """Raise the first problem as an :class:`InstrumentError`, counting the others."""
+    if not problems:
+        return
+    first = problems[0]
+    more = (
+        f" (and {len(problems) - 1} more problems: run 'evalkit instrument check {path}')"
+        if len(problems) > 1
+        else ""
+    )
+    raise InstrumentError(
+        first.message + more,
+        Location(first.file, first.line, key=first.key or None),
+        first.hint,
+    )

@@ -6,6 +6,7 @@ Only plain YAML is accepted: the safe loader (no ``!!python`` tags), no anchors 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,43 @@ class _StrictSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_PLAIN_FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+_TAG_INT = "tag:yaml.org,2002:int"
+_TAG_FLOAT = "tag:yaml.org,2002:float"
+_TAG_BOOL = "tag:yaml.org,2002:bool"
+
+
+def _check_surprising_scalar(node: yaml.ScalarNode, path: KeyPath, source: str) -> None:
+    """Refuse YAML 1.1 readings that surprise people: 15_17 -> 1517, 0123 -> 83, yes -> True."""
+    if node.style is not None:  # quoted: taken as written
+        return
+    raw = str(node.value)
+    surprising = (
+        (node.tag == _TAG_INT and not _PLAIN_INT.match(raw))
+        or (node.tag == _TAG_FLOAT and not _PLAIN_FLOAT.match(raw))
+        or (node.tag == _TAG_BOOL and raw.lower() not in ("true", "false"))
+    )
+    if node.tag == _TAG_FLOAT and raw.lower().lstrip("+-") in (".nan", ".inf"):
+        raise InstrumentError(
+            f"{raw!r} is not a finite number",
+            Location(source, node.start_mark.line + 1, key=format_path(path) or None),
+            "write a number such as 0.5",
+        )
+    if surprising:
+        reading = "a boolean" if node.tag == _TAG_BOOL else "a number"
+        raise InstrumentError(
+            f"YAML reads the unquoted value {raw!r} as {reading}",
+            Location(source, node.start_mark.line + 1, key=format_path(path) or None),
+            f"quote it ('{raw}') if it is text"
+            + ("; write true or false for a yes/no setting" if node.tag == _TAG_BOOL else ""),
+        )
+
+
 def _walk(node: yaml.Node, path: KeyPath, lines: LineMap, source: str) -> None:
     lines.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        _check_surprising_scalar(node, path, source)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:

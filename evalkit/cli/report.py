@@ -1,0 +1,82 @@
+"""``evalkit report``: the annual report (HTML, Markdown, XLSX, JSON, Word, charts)."""
+
+from __future__ import annotations
+
+import click
+
+from evalkit.cli.main import CONTEXT_SETTINGS
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--instrument", "instrument_name", help="With FILE: the instrument it answers.")
+@click.option("--workspace", help="The workspace (DuckDB) to report from.")
+@click.option("--period", help="With --workspace: the reporting period, e.g. 2026.")
+@click.option("--compare", "compare_period", help="A period to compare with, e.g. 2025.")
+@click.option("--kpis", "kpis_file", type=click.Path(dir_okay=False), help="Your KPI file.")
+@click.option("--population", type=click.Path(dir_okay=False), help="Population shares (K9).")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder.")
+@click.option("--title", help="Report title.")
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--min-cell", default=10, show_default=True, help="Suppress groups below this n.")
+@click.option("--seed", default=0, show_default=True, help="Seed of random procedures.")
+def report(
+    file: str | None,
+    instrument_name: str | None,
+    workspace: str | None,
+    period: str | None,
+    compare_period: str | None,
+    kpis_file: str | None,
+    population: str | None,
+    output: str,
+    title: str | None,
+    lang: str,
+    min_cell: int,
+    seed: int,
+) -> None:
+    """Write the annual report: report.html, report.md, tables.xlsx, results.json,
+    report.docx and charts/ into the -o folder.
+
+    Either --workspace W --period P [--compare P0] (KPIs, mode comparison, connector,
+    relationships, inclusive reach), or FILE --instrument ID (one response file).
+    """
+    from evalkit.errors import UsageError
+    from evalkit.report import render_report
+    from evalkit.report.build import build_file_report_data, build_report_data
+
+    if (file is None) == (workspace is None):
+        raise UsageError("give either FILE --instrument ID or --workspace W --period P")
+    if file is not None:
+        from evalkit.instrument import load_instrument
+
+        if not instrument_name:
+            raise UsageError("FILE needs --instrument", hint="e.g. --instrument post_engagement")
+        data = build_file_report_data(
+            file,
+            load_instrument(instrument_name),
+            title=title,
+            lang=lang,
+            min_cell=min_cell,
+            seed=seed,
+        )
+    else:
+        from evalkit.kpi import load_catalogue
+        from evalkit.kpi.population import load_population
+
+        if not period:
+            raise UsageError("--workspace needs --period", hint="e.g. --period 2026")
+        data = build_report_data(
+            str(workspace),
+            period,
+            compare_period,
+            catalogue=load_catalogue(kpis_file),
+            population=load_population(population) if population else None,
+            title=title,
+            lang=lang,
+            min_cell=min_cell,
+            seed=seed,
+        )
+    written = render_report(data, output)
+    for name in sorted(written):
+        click.echo(f"wrote {written[name]}", err=True)
+    click.echo(str(written["report.html"]))

@@ -1,0 +1,215 @@
+"""Reading a response file into a grid of text cells: encoding, delimiter, platform.
+
+Everything here works on bytes and strings only; the platform modules give the cells their
+meaning. Cells are never split by hand: the CSV parser handles quoting, and XLSX files are
+read with openpyxl through pandas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evalkit.errors import Location
+from evalkit.ingest._base import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A response file as read: every cell as text, headers not yet interpreted.
+
+    ``cells`` has positional columns ``0..n-1`` and one row per record of the file (header
+    rows included); ``source_row`` of ``cells.iloc[i]`` is ``i + 1``, the row number a
+    spreadsheet shows. ``encoding`` and ``delimiter`` are None for XLSX files.
+    """
+
+    cells: pd.DataFrame
+    path: str
+    encoding: str | None
+    delimiter: str | None
+    kind: str  # "csv" or "xlsx"
+    empty_rows: int = 0
+
+
+def decode(data: bytes, path: str = "") -> tuple[str, str]:
+    """Decode file bytes: UTF-8 with or without BOM, UTF-16 (BOM or NUL pattern), cp1252.
+
+    Returns ``(text, encoding)``. Raises :class:`DataError` for binary files and for files
+    that mix UTF-8 and cp1252 bytes.
+
+    Examples
+    --------
+    >>> decode("café".encode("utf-8-sig"))
+    ('café', 'utf-8-sig')
+    >>> decode("café".encode("cp1252"))
+    ('café', 'cp1252')
+    >>> decode("ab".encode("utf-16"))
+    ('ab', 'utf-16')
+    """
+    where = Location(file=path or None)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig", where), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", where), "utf-16"
+    sample = data[:4096]
+    if sample and sample.count(b"\x00") * 4 >= len(sample):
+        # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+        even_nuls = sample[0::2].count(b"\x00")
+        encoding = "utf-16-be" if even_nuls > len(sample) // 4 else "utf-16-le"
+        return _strict(data, encoding, where), encoding
+    if b"\x00" in sample:
+        raise InputError(
+            "binary-file",
+            "this is a binary file, not a CSV or XLSX export",
+            where,
+            "export the responses again as CSV or XLSX",
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if _UTF8_MULTIBYTE.search(data):
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise InputError(
+            "mixed-encoding",
+            f"the file mixes encodings (UTF-8 and another, first non-UTF-8 byte on line {line})",
+            Location(file=path or None, line=line),
+            "open it in a text editor and save it as UTF-8, or export it again",
+        )
+    return _strict(data, "cp1252", where), "cp1252"
+
+
+def _strict(data: bytes, encoding: str, where: Location) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "bad-encoding",
+            f"the file is not valid {encoding} (byte {exc.start})",
+            where,
+            "export it again as UTF-8 CSV",
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of CSV ``text``: ``,``, ``;`` or tab.
+
+    Uses :class:`csv.Sniffer` on the first lines; when it cannot decide, the candidate that
+    occurs most often in the header line wins.
+
+    Examples
+    --------
+    >>> sniff_delimiter('"a";"b"\\r\\n"1";"2"\\r\\n')
+    ';'
+    >>> sniff_delimiter("a\\tb\\n1\\t2\\n")
+    '\\t'
+    """
+    sample = "\n".join(text[:65536].splitlines()[:20])
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        found = ""
+    header = text.split("\n", 1)[0]
+    counts = {d: _count_outside_quotes(header, d) for d in _DELIMITERS}
+    if found in _DELIMITERS and counts[found] > 0:
+        return found
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def read_grid(path: str | Path) -> Grid:
+    """Read a CSV/TSV/TXT or XLSX file into a :class:`Grid` of text cells.
+
+    Raises :class:`DataError` (exit code 2) when the file is missing, empty, binary, badly
+    encoded or not parseable as CSV.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    where = Location(file=str(path))
+    if not path.is_file():
+        raise InputError("no-such-file", "no such file", where, "check the path")
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(path, where)
+    text, encoding = decode(data, str(path))
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
+    delimiter = sniff_delimiter(text)
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            # object, not str: pandas 3's python-backed str dtype runs comparisons and isna
+            # per element in Python; object arrays use pandas' C loops
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,  # blank lines are dropped below, keeping row numbers
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(
+            "malformed-csv",
+            f"the file is not valid CSV ({str(exc).strip().splitlines()[-1]})",
+            where,
+            "check for an unclosed quote or a row with extra cells, or export the file again",
+        ) from None
+    cells, empty = _drop_empty_rows(cells)  # na_filter=False: short rows hold "", not NaN
+    return Grid(cells, str(path), encoding, delimiter, "csv", empty)
+
+
+def _drop_empty_rows(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Drop rows whose every cell is empty (Excel leaves ``,,,,`` lines); keep the row
+    numbers of the others, so reports still point at the right spreadsheet row."""
+    candidates = (cells[0] == "").to_numpy().copy()
+    candidates[0] = False  # the header row stays, whatever it holds
+    if not candidates.any():
+        return cells, 0
+    empty = candidates.copy()
+    empty[candidates] = (cells[candidates] == "").all(axis=1).to_numpy()
+    return cells[~empty], int(empty.sum())
+
+
+def _read_xlsx(path: Path, where: Location) -> Grid:
+    import pandas as pd
+
+    try:
+        cells = pd.read_excel(path, header=None, dtype=str, engine="openpyxl", sheet_name=0)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise InputError(
+            "unreadable-xlsx",
+            f"the XLSX file cannot be read ({type(exc).__name__})",
+            where,
+            "open it in a spreadsheet program and save it again, or export CSV",
+        ) from None
+    cells = cells.fillna("").astype(str).astype(object)
+    cells.columns = range(cells.shape[1])
+    if cells.empty:
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
+    cells, empty = _drop_empty_rows(cells.reset_index(drop=True))
+    return Grid(cells, str(path), None, None, "xlsx", empty)

@@ -1,0 +1,199 @@
+"""``read_responses``: any supported export → the canonical frame (see :mod:`.canonical`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evalkit.errors import Location, UsageError
+from evalkit.ingest import generic, google, kobo, msforms, odk, qualtrics
+from evalkit.ingest._base import InputError
+from evalkit.ingest.canonical import build_canonical
+from evalkit.ingest.detect import Grid, read_grid
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evalkit.instrument.model import Instrument
+
+# Detection order matters: the most specific signatures first; evalkit/generic last.
+PLATFORMS = {
+    "qualtrics": qualtrics,
+    "odk": odk,
+    "kobo": kobo,
+    "msforms": msforms,
+    "google": google,
+    "evalkit": generic,
+}
+PLATFORM_NAMES = (*PLATFORMS, "generic")
+
+
+@dataclass
+class IngestResult:
+    """A response file read into the canonical frame.
+
+    Attributes
+    ----------
+    frame
+        The canonical frame (one row per data row of the file, in file order). It still
+        holds personal (``pii``) items: analysis uses the validated frame
+        (:attr:`evalkit.validate.ValidationReport.valid_frame`) or the workspace, never this.
+    status
+        One categorical column per item: answered / blank / seen_unanswered / choice:<value>.
+    source_row
+        The spreadsheet row number (header = row 1) of each frame row.
+    issues
+        Cells that could not be converted: ``row`` (frame position), item, value, code, message.
+    columns
+        What each column of the file was used as: position, header, used_as, item, choice.
+    raw
+        The file's data rows as text with their original headers (for the quarantine file).
+    """
+
+    frame: pd.DataFrame
+    status: pd.DataFrame
+    source_row: pd.Series
+    issues: pd.DataFrame
+    columns: pd.DataFrame
+    raw: pd.DataFrame
+    platform: str
+    detected: bool
+    path: str
+    encoding: str | None
+    delimiter: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_platform(grid: Grid) -> str:
+    """The platform whose export this looks like (``evalkit``/``generic`` as a fallback)."""
+    rows = range(min(3, len(grid.cells)))
+    first = [[str(v).strip() for v in grid.cells.iloc[i].tolist()] for i in rows]
+    for name, module in PLATFORMS.items():
+        if module.detect(first):
+            return name
+    return "generic"
+
+
+def read_responses(
+    path: str | Path,
+    instrument: Instrument,
+    platform: str = "auto",
+    mapping: dict[str, str] | None = None,
+) -> IngestResult:
+    """Read a platform export into the canonical frame of ``instrument``.
+
+    Parameters
+    ----------
+    path
+        CSV/TSV/TXT (any of UTF-8 ± BOM, UTF-16, cp1252; ``,`` ``;`` or tab) or XLSX.
+    instrument
+        The questionnaire the responses answer.
+    platform
+        ``auto`` (detect from the headers) or one of :data:`PLATFORM_NAMES`.
+    mapping
+        ``{header: item id | <item>__<choice> | "ignore"}`` for custom headers.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read or matches no item of the instrument.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from evalkit.instrument import load_instrument
+    >>> inst = load_instrument("post_engagement")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = path.write_text("response_id,mode,worth_time\\nr1,Virtual,5\\nr2,En persona,na\\n")
+    >>> result = read_responses(path, inst)
+    >>> result.platform, result.frame["mode"].tolist(), result.frame["worth_time"].tolist()
+    ('evalkit', ['virtual', 'in_person'], [5, <NA>])
+    >>> result.status["worth_time"].tolist()
+    ['answered', 'choice:na']
+    """
+    import pandas as pd
+
+    if platform != "auto" and platform not in PLATFORM_NAMES:
+        raise UsageError(
+            f"unknown platform {platform!r}",
+            hint="choose one of auto, " + ", ".join(PLATFORM_NAMES),
+        )
+    grid = read_grid(path)
+    detected = platform == "auto"
+    name = detect_platform(grid) if detected else platform
+    module = PLATFORMS.get(name, generic)
+    data = module.prepare(grid)
+    data.path_hint = grid.path
+    if data.response_id is None:
+        raise InputError(
+            "wrong-platform",
+            f"the file has no response-id column of a {name} export",
+            Location(file=grid.path),
+            "use --platform auto, or the platform that exported the file",
+        )
+    if data.body.empty:
+        raise InputError(
+            "no-responses",
+            "the file has a header but no responses",
+            Location(file=grid.path),
+            "export again after responses have come in",
+        )
+    result = build_canonical(data, instrument, mapping)
+    if result.absent:
+        data.notes.append("no column for item(s) " + ", ".join(result.absent))
+    raw = data.body.reset_index(drop=True)  # copy-on-write: no copy of the cells
+    raw.columns = _unique_headers(data.headers)
+    return IngestResult(
+        frame=result.frame,
+        status=result.status,
+        source_row=pd.Series(data.source_row.to_numpy(), name="source_row"),
+        issues=result.issues,
+        columns=result.columns,
+        raw=raw,
+        platform=data.platform if name != "generic" else "generic",
+        detected=detected,
+        path=grid.path,
+        encoding=grid.encoding,
+        delimiter=grid.delimiter,
+        notes=data.notes + ([f"{grid.empty_rows} empty row(s) skipped"] if grid.empty_rows else []),
+    )
+
+
+def load_mapping(path: str | Path) -> dict[str, str]:
+    """Read a ``--map`` YAML file: ``columns: {header: item | <item>__<choice> | ignore}``."""
+    import yaml
+
+    where = Location(file=str(path))
+    try:
+        loaded: Any = yaml.safe_load(Path(path).read_text("utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(
+            "bad-map",
+            f"cannot read the map file ({type(exc).__name__})",
+            where,
+            "give a YAML file with a 'columns:' mapping",
+        ) from None
+    columns = loaded.get("columns") if isinstance(loaded, dict) else None
+    if not isinstance(columns, dict) or not columns:
+        raise InputError(
+            "bad-map",
+            "the map file has no 'columns:' mapping",
+            where,
+            'write columns: {"Header in the file": item_id}',
+        )
+    return {str(k): str(v) for k, v in columns.items()}
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, header in enumerate(headers):
+        name = header or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out

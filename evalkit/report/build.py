@@ -1,0 +1,392 @@
+"""Assemble a :class:`~evalkit.report.model.ReportData` from a workspace (or one file).
+
+This is the only place where the report meets the rest of evalkit: it runs the KPI stage
+and the analysis engine, and reshapes their tidy tables into the report's tables. The
+renderers (:mod:`evalkit.report.render`) never compute anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalkit._version import __version__
+from evalkit.analyze.compare import AnalysisOptions, analyze, file_sha256
+from evalkit.analyze.scoring import scale_scores
+from evalkit.errors import DataError
+from evalkit.instrument.library import load_instrument
+from evalkit.instrument.model import Instrument
+from evalkit.kpi.catalogue import Catalogue, load_catalogue
+from evalkit.kpi.compute import kpis_from_workspace
+from evalkit.report.model import Methods, ReportData, likert_from_levels
+
+COMPARED_INSTRUMENT = "post_engagement"
+OFFICE_ORIGINS = ("introduced_by_office", "office_network")
+DIMENSIONS = ("trust", "control_mutuality", "commitment", "satisfaction")
+LIMITATIONS = (
+    "Answers are self-reported by participants and partners.",
+    "Participants chose their mode: differences between modes are associations, not effects.",
+    "Follow-up surveys lose respondents (attrition); those who answer may differ from those "
+    "who do not.",
+    "Contribution is judged by respondents and substantiated where possible: plausible "
+    "contribution, not proof.",
+)
+ATTRIBUTION = (
+    "Contribution analysis: partner offices rate whether each result would have happened "
+    "without the Office (counterfactual), estimate its contribution and their confidence "
+    "(Phillips), and name evidence that substantiates it."
+)
+
+
+def _responses(workspace: str, instrument_id: str, period: str | None) -> pd.DataFrame | None:
+    from evalkit.store import load_responses
+
+    try:
+        frame = load_responses(workspace, instrument_id, period)
+    except DataError:
+        return None
+    return frame if len(frame) else None
+
+
+def labels_for(
+    instruments: list[Instrument], lang: str, catalogue: Catalogue | None
+) -> dict[str, str]:
+    """Display labels: item ids -> question text, choice values -> labels, scale ids -> names."""
+    labels: dict[str, str] = {}
+    for inst in instruments:
+        language = lang if lang in inst.languages else inst.default_language
+        for choice_list in inst.choice_lists:
+            for choice in choice_list:
+                labels.setdefault(choice.name, choice.label.get(language))
+        for item in inst.items:
+            labels.setdefault(item.id, item.text.get(language))
+            if item.type == "select_multiple":
+                for choice in inst.choices_for(item) or ():
+                    column = f"{item.id}__{choice.name}"
+                    labels.setdefault(
+                        column, f"{item.text.get(language)} {choice.label.get(language)}"
+                    )
+        for scale in inst.scales:
+            if scale.label is not None:
+                labels.setdefault(scale.id, scale.label.get(language))
+    for kpi in catalogue.kpis if catalogue else ():
+        labels[kpi.id] = kpi.title
+    return labels
+
+
+def _analysis(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    lang: str,
+    min_cell: int,
+    seed: int,
+    sha: str | None,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    options = AnalysisOptions(
+        min_cell=min_cell, seed=seed, lang=lang if lang in instrument.languages else None
+    )
+    result = analyze(frame, instrument, options, input_sha256=sha)
+    tables = {
+        "comparisons": result.comparisons,
+        "pairwise": result.pairwise,
+        "findings": result.findings,
+        "likert": likert_from_levels(
+            result.levels, instrument.group_item.id if instrument.group_item else "mode"
+        ),
+    }
+    return tables, dict(result.metadata)
+
+
+def network_table(connections: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Connector edges: local unit -> counterpart, status, made through the Office or not."""
+    if connections is None:
+        return None
+    frame = connections.dropna(subset=["unit_name", "counterpart_name"])
+    return pd.DataFrame(
+        {
+            "local_unit": frame["unit_name"].astype("string").str.strip(),
+            "counterpart": frame["counterpart_name"].astype("string").str.strip(),
+            "status": frame["status"].astype("string"),
+            "via_office": frame["connection_origin"]
+            .astype("string")
+            .isin(OFFICE_ORIGINS)
+            .fillna(False)
+            .astype(bool),
+        }
+    ).drop_duplicates(["local_unit", "counterpart"], keep="last")
+
+
+def outcome_harvest(
+    connections: pd.DataFrame | None, instrument: Instrument, lang: str
+) -> pd.DataFrame | None:
+    """The top-10 outcome-harvest rows: who changed what, the Office's contribution, evidence."""
+    if connections is None or "result_description" not in connections:
+        return None
+    rows = connections[connections["has_result"].astype("string") == "yes"]
+    rows = rows.dropna(subset=["result_description"])
+    if "result_value" in rows:
+        rows = rows.assign(_value=pd.to_numeric(rows["result_value"], errors="coerce").fillna(0))
+        rows = rows.sort_values("_value", ascending=False, kind="stable")
+    counterfactual = instrument.choices_for("counterfactual")
+    language = lang if lang in instrument.languages else instrument.default_language
+
+    def contribution(value: Any) -> str:
+        choice = counterfactual.find(value) if counterfactual and pd.notna(value) else None
+        return choice.label.get(language) if choice else ""
+
+    evidence = (
+        rows["evidence"].astype("string")
+        if "evidence" in rows
+        else pd.Series(pd.NA, index=rows.index)
+    )
+    return pd.DataFrame(
+        {
+            "unit": rows["unit_name"].astype("string"),
+            "counterpart": rows["counterpart_name"].astype("string"),
+            "outcome": rows["result_description"].astype("string"),
+            "contribution": rows["counterfactual"].map(contribution),
+            "substantiated": evidence.isin(["document", "link"])
+            .fillna(False)
+            .map({True: "yes", False: "no"}),
+        }
+    ).head(10)
+
+
+def relationships_table(
+    now: pd.DataFrame | None, before: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """Partner x Hon & Grunig dimension scores, with last period's score for the arrows."""
+    if now is None:
+        return None
+    instrument = load_instrument("partner_relationship")
+
+    def long(frame: pd.DataFrame) -> pd.DataFrame:
+        scores = scale_scores(frame, instrument).reindex(columns=list(DIMENSIONS))
+        scores["partner"] = frame["partner_name"].astype("string").str.strip()
+        scores = scores.dropna(subset=["partner"]).groupby("partner", sort=True).mean()
+        return scores.reset_index().melt("partner", var_name="dimension", value_name="score")
+
+    table = long(now)
+    if before is not None:
+        previous = long(before).rename(columns={"score": "previous_score"})
+        table = table.merge(previous, on=["partner", "dimension"], how="left")
+    else:
+        table["previous_score"] = float("nan")
+    return table
+
+
+def reach_table(
+    kpis: pd.DataFrame, population: Mapping[str, float] | None, catalogue: Catalogue
+) -> pd.DataFrame | None:
+    """Inclusive reach (K9): share of participants, population share and their ratio."""
+    if not population:
+        return None
+    rows = []
+    for kpi in catalogue.kpis:
+        if kpi.kind != "reach_ratio" or kpi.population not in population:
+            continue
+        row = kpis.loc[kpis["kpi_id"] == kpi.id].iloc[0]
+        share = population[kpi.population]
+        rows.append(
+            {
+                "group": kpi.population,
+                "share": row["value"] * share if pd.notna(row["value"]) else None,
+                "population_share": share,
+                "ratio": row["value"],
+                "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"],
+                "n": row["n"],
+                "suppressed": row["status"] == "suppressed",
+            }
+        )
+    return pd.DataFrame(rows) if rows else None
+
+
+def response_rates(
+    workspace: str, period: str, frames: Mapping[str, pd.DataFrame | None]
+) -> pd.DataFrame:
+    """Responses per instrument; for participants, invited = attendees in the register."""
+    register = frames.get("activity_register")
+    rows = []
+    for instrument_id, frame in frames.items():
+        if instrument_id == "activity_register" or frame is None:
+            continue
+        invited = None
+        if instrument_id == COMPARED_INSTRUMENT and register is not None:
+            attendees = register[["attendees_in_person", "attendees_virtual"]].apply(
+                pd.to_numeric, errors="coerce"
+            )
+            invited = float(attendees.sum().sum())
+        responded = len(frame)
+        rate = responded / invited if invited else None
+        rows.append(
+            {"instrument": instrument_id, "invited": invited, "responded": responded, "rate": rate}
+        )
+    return pd.DataFrame(rows)
+
+
+def stories_table(follow_up: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Two or three Most Significant Change stories, as examples for a panel to replace."""
+    if follow_up is None or "most_significant_change" not in follow_up:
+        return None
+    stories = follow_up["most_significant_change"].dropna().astype("string").str.strip()
+    stories = stories[stories.str.len() > 0].head(3)
+    return pd.DataFrame(
+        {
+            "title": [f"Story {i}" for i in range(1, len(stories) + 1)],
+            "story": stories.to_list(),
+            "selected_by": "example (the first three of the period; a panel should choose)",
+        }
+    )
+
+
+def build_report_data(
+    workspace: str,
+    period: str,
+    compare_period: str | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+    population: Mapping[str, float] | None = None,
+    title: str | None = None,
+    lang: str = "en",
+    min_cell: int = 10,
+    seed: int = 0,
+) -> ReportData:
+    """Everything the annual report shows, computed from a workspace for ``period``.
+
+    Runs the KPIs (with the change from ``compare_period``), the mode comparison of the
+    post-engagement survey, and the connector, relationship, inclusion and methods tables.
+    """
+    catalogue = catalogue or load_catalogue()
+    kpi_result = kpis_from_workspace(
+        workspace, period, compare_period, catalogue, population, min_cell, seed=seed
+    )
+    ids = (
+        "post_engagement",
+        "follow_up",
+        "connector_attribution",
+        "partner_relationship",
+        "community_programme",
+        "delegation_host",
+        "activity_register",
+    )
+    frames = {i: _responses(workspace, i, period) for i in ids}
+    tables: dict[str, pd.DataFrame | None] = {
+        "kpis": kpi_result.kpis,
+        "kpi_breakdown": kpi_result.breakdown,
+        "network": network_table(frames["connector_attribution"]),
+        "outcomes": outcome_harvest(
+            frames["connector_attribution"], load_instrument("connector_attribution"), lang
+        ),
+        "relationships": relationships_table(
+            frames["partner_relationship"],
+            _responses(workspace, "partner_relationship", compare_period)
+            if compare_period
+            else None,
+        ),
+        "inclusive_reach": reach_table(kpi_result.kpis, population, catalogue),
+        "stories": stories_table(frames["follow_up"]),
+        "response_rates": response_rates(workspace, period, frames),
+    }
+    metadata: dict[str, Any] = {
+        "evalkit_version": __version__,
+        "workspace": str(workspace),
+        "kpis": kpi_result.metadata,
+    }
+    compared = load_instrument(COMPARED_INSTRUMENT)
+    if frames[COMPARED_INSTRUMENT] is not None:
+        analysis, meta = _analysis(
+            frames[COMPARED_INSTRUMENT], compared, lang, min_cell, seed, None
+        )
+        tables.update(analysis)
+        metadata["analysis"] = meta
+    instruments = [load_instrument(i) for i in ids]
+    return ReportData(
+        title=title
+        or (
+            "Informe anual de asuntos internacionales"
+            if lang == "es"
+            else "International affairs annual report"
+        ),
+        period=str(period),
+        compare_period=str(compare_period) if compare_period else None,
+        language=lang,
+        tables=tables,
+        methods=_methods(tables, min_cell),
+        metadata=metadata,
+        labels=labels_for(instruments, lang, catalogue),
+    )
+
+
+def build_file_report_data(
+    path: str | Path,
+    instrument: Instrument,
+    *,
+    platform: str = "auto",
+    title: str | None = None,
+    lang: str = "en",
+    min_cell: int = 10,
+    seed: int = 0,
+) -> ReportData:
+    """A report of one response file: its validation and the comparison across modes."""
+    from evalkit.validate import validate_file
+
+    report = validate_file(path, instrument, platform)
+    if report.valid_frame is None or len(report.valid_frame) == 0:
+        raise DataError(f"no valid rows in {path}", hint="run 'evalkit validate' on it to see why")
+    tables: dict[str, pd.DataFrame | None] = {
+        "response_rates": pd.DataFrame(
+            [
+                {
+                    "instrument": instrument.id,
+                    "invited": None,
+                    "responded": report.rows_valid,
+                    "rate": None,
+                }
+            ]
+        ),
+    }
+    analysis, meta = _analysis(
+        report.valid_frame, instrument, lang, min_cell, seed, file_sha256(path)
+    )
+    tables.update(analysis)
+    counts = (report.rows_in, report.rows_valid, report.rows_quarantined)
+    notes = ("{} rows read: {} valid, {} quarantined.".format(*counts),)
+    return ReportData(
+        title=title or instrument.title.get(lang),
+        period=Path(path).name,
+        language=lang,
+        tables=tables,
+        methods=_methods(tables, min_cell, notes),
+        metadata={
+            "evalkit_version": __version__,
+            "file": str(path),
+            "validation": {
+                "rows_in": report.rows_in,
+                "rows_valid": report.rows_valid,
+                "rows_quarantined": report.rows_quarantined,
+            },
+            "analysis": meta,
+        },
+        labels=labels_for([instrument], lang, None),
+    )
+
+
+def _methods(
+    tables: Mapping[str, pd.DataFrame | None], min_cell: int, notes: tuple[str, ...] = ()
+) -> Methods:
+    tests: list[str] = []
+    for name in ("comparisons", "pairwise"):
+        table = tables.get(name)
+        if table is not None and "test" in table:
+            tests += [str(t) for t in table["test"].dropna().unique()]
+    return Methods(
+        tests_used=tuple(dict.fromkeys(tests)),
+        min_cell=min_cell,
+        limitations=LIMITATIONS,
+        attribution=ATTRIBUTION,
+        notes=notes,
+    )

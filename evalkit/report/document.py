@@ -1,0 +1,404 @@
+"""The report's content, independent of format: sections of blocks built from ReportData.
+
+Every renderer (HTML, Markdown, Word) walks the same :class:`Document`, so the formats say
+the same thing. Blocks hold plain strings; each renderer escapes them for its format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from evalkit._version import __version__
+from evalkit.report.charts import (
+    Chart,
+    effects_chart,
+    heatmap_chart,
+    kpi_by_mode_chart,
+    likert_chart,
+    network_chart,
+    reach_chart,
+)
+from evalkit.report.model import ReportData, clean_text
+from evalkit.report.text import DASH, STRINGS, TREND_ARROWS, fmt, fmt_ci, fmt_n, fmt_p, missing
+
+
+@dataclass
+class Block:
+    """One piece of a section: a paragraph, a list, a table, a chart, a note or a story.
+
+    ``kind`` is one of ``p``, ``caption``, ``note``, ``list``, ``table``, ``chart``, ``story``,
+    ``h3``. Tables carry ``header``, ``rows`` (strings) and ``numeric`` (right-aligned
+    columns); the first column of a table is the row header.
+    """
+
+    kind: str
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    numeric: list[bool] = field(default_factory=list)
+    chart: Chart | None = None
+
+
+@dataclass
+class Section:
+    id: str
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    language: str
+    sections: list[Section]
+    footer: str
+    min_cell: int
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [b.chart for s in self.sections for b in s.blocks if b.chart is not None]
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: list[bool] | None = None) -> Block:
+    return Block("table", header=header, rows=rows, numeric=numeric or [False] * len(header))
+
+
+def _kpi_name(row: Any) -> str:
+    code = "" if missing(row.code) else f"{row.code} "
+    return f"{code}{'' if missing(row.title) else row.title}"
+
+
+def _status(row: Any, s: dict[str, str]) -> str:
+    status = "" if missing(row.status) else str(row.status)
+    if status == "not computed":
+        reason = "" if missing(row.reason) else f": {row.reason}"
+        return f"{s['not_computed']}{reason}"
+    mark = {"met": "✓ ", "not met": "✗ "}.get(status, "")
+    return mark + s.get(status, status)
+
+
+def _trend(row: Any, s: dict[str, str]) -> str:
+    trend = "" if missing(row.trend) else str(row.trend)
+    if trend not in TREND_ARROWS:
+        return DASH
+    return f"{TREND_ARROWS[trend]} {s[trend]} ({fmt(row.change, _unit(row), signed=True)})"
+
+
+def _unit(row: Any) -> str | None:
+    return None if missing(row.unit) else str(row.unit)
+
+
+def _rates(data: ReportData) -> dict[str, str]:
+    rates = data.table("response_rates")
+    return {str(r.instrument): fmt(r.rate, "share") for r in rates.itertuples()}
+
+
+def _scorecard_rows(data: ReportData, kpis: pd.DataFrame) -> list[list[str]]:
+    s, rates = STRINGS[data.language], _rates(data)
+    rows = []
+    for r in kpis.itertuples():
+        unit = _unit(r)
+        source = "" if missing(r.source) else str(r.source)
+        rows.append(
+            [
+                _kpi_name(r),
+                fmt(r.value, unit),
+                fmt_ci(r.ci_low, r.ci_high, unit),
+                fmt(r.compare_value, unit),
+                fmt(r.target, unit),
+                _trend(r, s),
+                _status(r, s),
+                fmt_n(r.n),
+                rates.get(source, DASH),
+                data.label(source) if source else DASH,
+            ]
+        )
+    return rows
+
+
+def _scorecard_header(s: dict[str, str]) -> tuple[list[str], list[bool]]:
+    header = [
+        s["kpi"],
+        s["this_year"],
+        s["ci"],
+        s["last_year"],
+        s["target"],
+        s["trend"],
+        s["status"],
+        s["n"],
+        s["response_rate"],
+        s["source"],
+    ]
+    return header, [False, True, True, True, True, False, False, True, True, False]
+
+
+def _kpi_subset(data: ReportData, codes: tuple[str, ...]) -> pd.DataFrame:
+    kpis = data.table("kpis")
+    return kpis[kpis["code"].isin(codes)]
+
+
+def _nothing(s: dict[str, str]) -> Block:
+    return Block("note", text=s["nothing"])
+
+
+def _scorecard(data: ReportData) -> list[Section]:
+    s = STRINGS[data.language]
+    kpis = data.table("kpis")
+    is_output = kpis["output"].map(lambda v: False if missing(v) else bool(v)).astype(bool)
+    outcomes, outputs = kpis[~is_output], kpis[is_output]
+    header, numeric = _scorecard_header(s)
+    blocks = [Block("p", text=s["scorecard_intro"])]
+    blocks.append(
+        _table(header, _scorecard_rows(data, outcomes), numeric) if len(outcomes) else _nothing(s)
+    )
+    out_rows = [
+        [_kpi_name(r), fmt(r.value, _unit(r)), fmt(r.compare_value, _unit(r)), _trend(r, s)]
+        for r in outputs.itertuples()
+    ]
+    out_blocks = [Block("p", text=s["outputs_intro"])]
+    out_blocks.append(
+        _table(
+            [s["kpi"], s["this_year"], s["last_year"], s["trend"]],
+            out_rows,
+            [False, True, True, False],
+        )
+        if out_rows
+        else _nothing(s)
+    )
+    return [
+        Section("scorecard", s["scorecard"], blocks),
+        Section("outputs", s["outputs"], out_blocks),
+    ]
+
+
+def _suppressed_note(data: ReportData, *names: str) -> list[Block]:
+    s = STRINGS[data.language]
+    if any(data.table(n)["suppressed"].any() for n in names):
+        return [
+            Block(
+                "note", text=s["suppressed_note"].format(dash=DASH, min_cell=data.methods.min_cell)
+            )
+        ]
+    return []
+
+
+def _mode(data: ReportData) -> Section:
+    s = STRINGS[data.language]
+    blocks = [Block("caption", text=s["mode_caption"])]
+    for chart in (kpi_by_mode_chart(data), effects_chart(data), likert_chart(data)):
+        if chart is not None:
+            blocks.append(Block("chart", chart=chart))
+    comparisons = data.table("comparisons")
+    if len(comparisons):
+        rows = [
+            [
+                data.label(r.outcome),
+                "" if missing(r.test) else str(r.test),
+                "" if missing(r.effect_name) else str(r.effect_name),
+                fmt(r.effect),
+                fmt_ci(r.effect_ci_low, r.effect_ci_high),
+                fmt_p(r.p_value),
+                fmt_p(r.p_fdr),
+                fmt_n(r.n),
+                "" if missing(r.note) else str(r.note),
+            ]
+            for r in comparisons.itertuples()
+        ]
+        header = [
+            s["outcome"],
+            s["test"],
+            s["effect"],
+            s["value"],
+            s["ci"],
+            "p",
+            s["p_fdr"],
+            s["n"],
+            "",
+        ]
+        blocks.append(
+            _table(header, rows, [False, False, False, True, True, True, True, True, False])
+        )
+    efficiency = _kpi_subset(data, ("K13", "K14", "K15"))
+    if len(efficiency):
+        header, numeric = _scorecard_header(s)
+        blocks.append(Block("h3", text="K13–K15"))
+        blocks.append(_table(header, _scorecard_rows(data, efficiency), numeric))
+    blocks += _suppressed_note(data, "kpi_breakdown", "comparisons", "likert")
+    if len(blocks) == 1:
+        blocks.append(_nothing(s))
+    return Section("mode", s["mode"], blocks)
+
+
+def _connector(data: ReportData) -> Section:
+    s = STRINGS[data.language]
+    blocks = [Block("p", text=s["connector_intro"])]
+    kpis = _kpi_subset(data, ("K1", "K2", "K3"))
+    if len(kpis):
+        header, numeric = _scorecard_header(s)
+        blocks.append(_table(header, _scorecard_rows(data, kpis), numeric))
+    chart = network_chart(data)
+    if chart is not None:
+        blocks.append(Block("chart", chart=chart))
+    outcomes = data.table("outcomes").head(10)
+    if len(outcomes):
+        rows = [
+            [
+                "" if missing(r.unit) else str(r.unit),
+                "" if missing(r.counterpart) else str(r.counterpart),
+                "" if missing(r.outcome) else str(r.outcome),
+                "" if missing(r.contribution) else str(r.contribution),
+                DASH
+                if missing(r.substantiated)
+                else (s["yes"] if bool(r.substantiated) else s["no"]),
+            ]
+            for r in outcomes.itertuples()
+        ]
+        blocks.append(Block("h3", text=s["outcomes"]))
+        blocks.append(
+            _table(
+                [s["unit"], s["counterpart"], s["outcome"], s["contribution"], s["substantiated"]],
+                rows,
+            )
+        )
+    if len(blocks) == 1:
+        blocks.append(_nothing(s))
+    return Section("connector", s["connector"], blocks)
+
+
+def _relationships(data: ReportData) -> Section:
+    s = STRINGS[data.language]
+    blocks: list[Block] = []
+    kpis = _kpi_subset(data, ("K7", "K8"))
+    if len(kpis):
+        header, numeric = _scorecard_header(s)
+        blocks.append(_table(header, _scorecard_rows(data, kpis), numeric))
+    chart = heatmap_chart(data)
+    if chart is not None:
+        blocks.append(Block("chart", chart=chart))
+    breakdown = data.table("kpi_breakdown")
+    networks = breakdown[breakdown["group_var"] == "network"]
+    if len(networks):
+        units = data.table("kpis").set_index("kpi_id")["unit"].to_dict()
+        rows = [
+            [
+                data.label(r.group), data.label(r.kpi_id), fmt(r.value, units.get(r.kpi_id)),
+                fmt_ci(r.ci_low, r.ci_high, units.get(r.kpi_id)), fmt_n(r.n),
+            ]
+            for r in networks.itertuples()
+        ]  # fmt: skip
+        blocks.append(Block("h3", text=s["by_network"]))
+        blocks.append(
+            _table([s["network_name"], s["kpi"], s["value"], s["ci"], s["n"]], rows,
+                   [False, False, True, True, True])
+        )  # fmt: skip
+        blocks += _suppressed_note(data, "kpi_breakdown")
+    return Section("relationships", s["relationships"], blocks or [_nothing(s)])
+
+
+def _inclusive(data: ReportData) -> Section:
+    s = STRINGS[data.language]
+    blocks: list[Block] = []
+    kpis = _kpi_subset(data, ("K9", "K9b", "K9c", "K10"))
+    if len(kpis):
+        header, numeric = _scorecard_header(s)
+        blocks.append(_table(header, _scorecard_rows(data, kpis), numeric))
+    chart = reach_chart(data)
+    if chart is not None:
+        blocks.append(Block("chart", chart=chart))
+        blocks.append(Block("note", text=s["reach_note"]))
+    blocks += _suppressed_note(data, "inclusive_reach")
+    return Section("inclusive", s["inclusive"], blocks or [_nothing(s)])
+
+
+def _findings(data: ReportData) -> Section:
+    s = STRINGS[data.language]
+    sentences = [str(t) for t in data.table("findings")["sentence"] if not missing(t)]
+    block = Block("list", items=sentences) if sentences else _nothing(s)
+    return Section("findings", s["findings"], [block])
+
+
+def _stories(data: ReportData) -> Section | None:
+    s = STRINGS[data.language]
+    stories = data.table("stories")
+    if stories.empty:
+        return None
+    blocks = [Block("note", text=s["stories_note"])]
+    for r in stories.itertuples():
+        blocks.append(
+            Block(
+                "story",
+                text="" if missing(r.title) else str(r.title),
+                items=[
+                    "" if missing(r.story) else str(r.story),
+                    "" if missing(r.selected_by) else str(r.selected_by),
+                ],
+            )
+        )
+    return Section("stories", s["stories"], blocks)
+
+
+def _methods(data: ReportData) -> Section:
+    s, m = STRINGS[data.language], data.methods
+    blocks: list[Block] = []
+    rates = data.table("response_rates")
+    if len(rates):
+        rows = [
+            [data.label(r.instrument), fmt_n(r.invited), fmt_n(r.responded), fmt(r.rate, "share")]
+            for r in rates.itertuples()
+        ]
+        blocks.append(Block("h3", text=s["response_rates"]))
+        blocks.append(
+            _table(
+                [s["instrument"], s["invited"], s["responded"], s["rate"]],
+                rows,
+                [False, True, True, True],
+            )
+        )
+    if m.tests_used:
+        blocks += [Block("h3", text=s["tests_used"]), Block("list", items=list(m.tests_used))]
+    blocks += [
+        Block("h3", text=s["suppression"]),
+        Block("p", text=s["suppression_text"].format(min_cell=m.min_cell, dash=DASH)),
+        Block("h3", text=s["associations"]),
+        Block("p", text=s["associations_text"]),
+    ]
+    if m.attribution:
+        blocks += [Block("h3", text=s["attribution"]), Block("p", text=m.attribution)]
+    if m.limitations:
+        blocks += [Block("h3", text=s["limitations"]), Block("list", items=list(m.limitations))]
+    if m.notes:
+        blocks.append(Block("list", items=list(m.notes)))
+    return Section("methods", s["methods"], blocks)
+
+
+def build_document(data: ReportData) -> Document:
+    """Lay out the annual-report sections (DOMAIN.md, "The annual-report section")."""
+    s = STRINGS[data.language]
+    subtitle = f"{s['period']}: {data.period}"
+    if data.compare_period:
+        subtitle += f" ({s['compare']} {data.compare_period})"
+    sections = [
+        *_scorecard(data),
+        _mode(data),
+        _connector(data),
+        _relationships(data),
+        _inclusive(data),
+        _findings(data),
+    ]
+    stories = _stories(data)
+    if stories is not None:
+        sections.append(stories)
+    sections.append(_methods(data))
+    return Document(
+        title=clean_text(data.title),
+        subtitle=subtitle,
+        language=data.language,
+        sections=sections,
+        footer=s["generated"].format(version=__version__),
+        min_cell=data.methods.min_cell,
+    )

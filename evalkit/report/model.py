@@ -1,0 +1,288 @@
+"""The input of the report stage: :class:`ReportData`, a frozen bundle of tidy tables.
+
+The report stage is a pure renderer. Everything it shows arrives in a :class:`ReportData`;
+it computes no statistics. Each table has a fixed column contract (:data:`TABLE_COLUMNS`);
+a table may be empty or missing (``None``), and its section then says that nothing is
+available. Columns outside the contract are never rendered, so a column that slipped
+through upstream (for example a personal-data item) cannot reach any output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import UsageError
+
+# The column contract of every table the report reads. Upstream tables may carry more
+# columns (ignored) or fewer (filled with NaN); the order here is the order of every output.
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kpis": (
+        "kpi_id",
+        "code",
+        "title",
+        "kind",
+        "unit",
+        "direction",
+        "output",
+        "period",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "target",
+        "status",
+        "compare_value",
+        "change",
+        "change_ci_low",
+        "change_ci_high",
+        "trend",
+        "reason",
+        "concern",
+        "source",
+    ),
+    "kpi_breakdown": (
+        "kpi_id",
+        "group_var",
+        "group",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "suppressed",
+    ),
+    "comparisons": (
+        "outcome",
+        "outcome_type",
+        "group_var",
+        "test",
+        "statistic",
+        "df",
+        "p_value",
+        "p_holm",
+        "p_fdr",
+        "effect_name",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "n",
+        "suppressed",
+        "note",
+    ),
+    "pairwise": (
+        "outcome",
+        "group_var",
+        "group_a",
+        "group_b",
+        "n_a",
+        "n_b",
+        "effect_name",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "p_holm",
+        "p_fdr",
+        "suppressed",
+    ),
+    "likert": ("item", "group", "level", "label", "count", "share", "suppressed"),
+    "network": ("local_unit", "counterpart", "status", "via_office"),
+    "relationships": ("partner", "dimension", "score", "previous_score"),
+    "inclusive_reach": (
+        "group",
+        "share",
+        "population_share",
+        "ratio",
+        "ci_low",
+        "ci_high",
+        "n",
+        "suppressed",
+    ),
+    "outcomes": ("unit", "counterpart", "outcome", "contribution", "substantiated"),
+    "stories": ("title", "story", "selected_by"),
+    "response_rates": ("instrument", "invited", "responded", "rate"),
+    "findings": ("outcome", "sentence"),
+}
+
+# Cells hidden when a row is suppressed: its estimate and every number that could reveal the
+# size of the small group (no cell 1–10 shown or derivable).
+SUPPRESSED_HIDE: dict[str, tuple[str, ...]] = {
+    "kpi_breakdown": ("value", "ci_low", "ci_high", "n"),
+    "comparisons": (
+        "statistic",
+        "df",
+        "p_value",
+        "p_holm",
+        "p_fdr",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "n",
+    ),
+    "pairwise": (
+        "n_a",
+        "n_b",
+        "effect",
+        "effect_ci_low",
+        "effect_ci_high",
+        "p_holm",
+        "p_fdr",
+    ),
+    "likert": ("count", "share"),
+    "inclusive_reach": ("share", "ratio", "ci_low", "ci_high", "n"),
+}
+
+# C0 control characters other than tab, newline and carriage return: XML 1.0 (SVG, XLSX,
+# DOCX) forbids them, and they have no business in a report.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def clean_text(value: Any) -> Any:
+    r"""Drop control characters from strings (other values unchanged).
+
+    Examples
+    --------
+    >>> clean_text("a\x00b\x0bc\td"), clean_text(3)
+    ('abc\td', 3)
+    """
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+NETWORK_STATUSES = ("dormant", "exchanging_info", "joint_activity", "formal_agreement")
+LANGUAGES = ("en", "es")
+
+
+def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Return table ``name`` with exactly its contract columns, suppressed cells emptied.
+
+    Extra columns are dropped, missing ones added as NaN. In tables with a ``suppressed``
+    column, the cells listed in :data:`SUPPRESSED_HIDE` become NaN on suppressed rows, so
+    no output format can show them whatever the upstream table held.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"group": ["youth"], "ratio": [0.5], "n": [4],
+    ...                     "suppressed": [True], "email": ["x@example.org"]})
+    >>> t = conform("inclusive_reach", raw)
+    >>> list(t.columns) == list(TABLE_COLUMNS["inclusive_reach"]), pd.isna(t.loc[0, "n"])
+    (True, True)
+    """
+    columns = list(TABLE_COLUMNS[name])
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(
+            f"report table {name!r} must be a pandas DataFrame, got {type(frame).__name__}",
+            hint="build ReportData from the tidy tables of analyze/kpi",
+        )
+    out = frame.reindex(columns=columns).reset_index(drop=True).astype(object)
+    out = out.apply(lambda column: column.map(clean_text))
+    if "suppressed" in out:
+        flag = out["suppressed"].map(lambda v: bool(v) if _present(v) else False).astype(bool)
+        out["suppressed"] = flag
+        hide = list(SUPPRESSED_HIDE.get(name, ()))
+        if hide and flag.any():
+            out.loc[flag.to_numpy(), hide] = np.nan
+    return out
+
+
+def likert_from_levels(levels: pd.DataFrame, group_var: str = "mode") -> pd.DataFrame:
+    """The ``likert`` table from analysis's ``levels`` table (one ``group_var`` only).
+
+    Analysis names the item column ``outcome`` and keeps several grouping variables; the
+    report draws one diverging bar per item and group of ``group_var``.
+
+    Examples
+    --------
+    >>> levels = pd.DataFrame({"outcome": ["q", "q"], "group_var": ["mode", "region"],
+    ...     "group": ["virtual", "north"], "level": [1, 1], "label": ["No", "No"],
+    ...     "count": [12, 15], "share": [1.0, 1.0], "suppressed": [False, False]})
+    >>> likert_from_levels(levels)[["item", "group", "count"]].values.tolist()
+    [['q', 'virtual', 12]]
+    """
+    if "group_var" in levels:
+        levels = levels[levels["group_var"] == group_var]
+    return conform("likert", levels.rename(columns={"outcome": "item"}))
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return True
+
+
+@dataclass(frozen=True)
+class Methods:
+    """What the methods box says besides the response-rate table."""
+
+    tests_used: tuple[str, ...] = ()
+    min_cell: int = 10
+    limitations: tuple[str, ...] = ()
+    attribution: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything an annual report shows, as tidy tables plus a few strings.
+
+    Attributes
+    ----------
+    title, period, compare_period, language
+        Report title, the reporting period (``"2026"``), the comparison period or ``None``,
+        and the language of fixed text (``"en"`` or ``"es"``).
+    tables
+        ``{name: DataFrame}`` for names in :data:`TABLE_COLUMNS`; any may be missing or empty.
+        ``kpis`` and ``kpi_breakdown`` come from the KPI stage, ``comparisons``,
+        ``pairwise`` and ``findings`` from analysis, ``likert`` holds the level
+        distribution of Likert items by mode (analysis's ``levels`` table with ``outcome``
+        renamed ``item``, see :func:`likert_from_levels`), ``network`` the connector
+        edges, ``relationships`` the partner × dimension scores, and ``inclusive_reach``,
+        ``outcomes`` (outcome harvest), ``stories`` (Most Significant Change) and
+        ``response_rates`` the rest.
+    methods
+        Tests used, suppression threshold, limitations and the attribution standard.
+    metadata
+        Versions, instrument ids, input hashes, seed; copied to ``results.json``.
+    labels
+        Display names for item ids, KPI ids, group values and dimensions (``{id: label}``).
+    """
+
+    title: str
+    period: str
+    compare_period: str | None = None
+    language: str = "en"
+    tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    methods: Methods = field(default_factory=Methods)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise UsageError(
+                f"report language {self.language!r} is not supported",
+                hint=f"use one of: {', '.join(LANGUAGES)}",
+            )
+        unknown = sorted(set(self.tables) - set(TABLE_COLUMNS))
+        if unknown:
+            raise UsageError(
+                f"unknown report tables: {', '.join(unknown)}",
+                hint=f"use the names {', '.join(TABLE_COLUMNS)}",
+            )
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Table ``name`` conformed to its contract (see :func:`conform`)."""
+        if name not in TABLE_COLUMNS:
+            raise KeyError(name)
+        return conform(name, self.tables.get(name))
+
+    def label(self, key: Any) -> str:
+        """The display label of an id, or the id itself."""
+        text = "" if key is None else str(key)
+        return clean_text(self.labels.get(text, text))

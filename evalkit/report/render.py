@@ -1,0 +1,179 @@
+"""``render_report``: ReportData → report.html, report.md, tables.xlsx, results.json,
+report.docx and charts/ (SVG and PNG).
+
+Everything is rendered in memory first; only when every output has been produced are the
+files written, each atomically (temporary file beside it, then rename). A failure while
+rendering writes nothing; a failure while writing leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evalkit._version import __version__
+from evalkit.errors import EvalkitError, Location
+from evalkit.io import write_bytes_atomic, write_text_atomic
+from evalkit.report.document import Document, build_document
+from evalkit.report.markdown import render_markdown
+from evalkit.report.model import TABLE_COLUMNS, ReportData, clean_text
+from evalkit.report.text import STRINGS
+from evalkit.report.word import render_docx
+from evalkit.report.xlsx import render_xlsx
+
+
+class ReportWriteError(EvalkitError):
+    """An output file of the report could not be written."""
+
+    code = "report-write"
+
+
+@cache
+def _environment() -> Any:
+    from jinja2 import Environment, select_autoescape
+
+    return Environment(
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+
+
+def _template_text(name: str) -> str:
+    return resources.files("evalkit.report").joinpath("templates", name).read_text("utf-8")
+
+
+def render_html(doc: Document) -> str:
+    """One self-contained HTML page: inline CSS and inline SVG, no scripts, no network.
+
+    Every string is autoescaped by Jinja2; the only markup inserted as-is is the SVG of the
+    charts, which :class:`~evalkit.report.canvas.Canvas` builds with every text escaped.
+    """
+    from markupsafe import Markup
+
+    env = _environment()
+    template = env.from_string(_template_text("report.html.j2"))
+    svg = {chart.id: Markup(chart.svg()) for chart in doc.charts}  # noqa: S704 - escaped by Canvas
+    return template.render(
+        doc=doc,
+        s=STRINGS[doc.language],
+        svg=svg,
+        css=Markup(_template_text("report.css")),  # noqa: S704
+    )
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def results_dict(data: ReportData) -> dict[str, Any]:
+    """``results.json``: metadata plus every table, with suppressed cells as ``null``.
+
+    Examples
+    --------
+    >>> from evalkit.report.demo import demo_data
+    >>> out = results_dict(demo_data())
+    >>> rows = out["tables"]["kpi_breakdown"]
+    >>> [(r["group"], r["value"], r["n"]) for r in rows if r["suppressed"]]
+    [('hybrid_remote', None, None), ('Strong Cities Network', None, None)]
+    """
+    metadata = {
+        "title": clean_text(data.title),
+        "period": data.period,
+        "compare_period": data.compare_period,
+        "language": data.language,
+        "evalkit_version": __version__,
+        "min_cell": data.methods.min_cell,
+        "tests_used": list(data.methods.tests_used),
+        "limitations": list(data.methods.limitations),
+        **{k: _json_value(v) for k, v in data.metadata.items()},
+    }
+    tables = {
+        name: [
+            {k: _json_value(v) for k, v in row.items()}
+            for row in data.table(name).to_dict(orient="records")
+        ]
+        for name in TABLE_COLUMNS
+    }
+    return {"metadata": metadata, "tables": tables}
+
+
+def _svg_file(svg: str) -> str:
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
+
+
+def render_outputs(data: ReportData) -> dict[str, bytes | str]:
+    """Every output file's content, keyed by its path relative to the output folder."""
+    doc = build_document(data)
+    pngs = {chart.id: chart.canvas.png() for chart in doc.charts}
+    outputs: dict[str, bytes | str] = {
+        "report.html": render_html(doc),
+        "report.md": render_markdown(doc),
+        "tables.xlsx": render_xlsx(data),
+        "results.json": json.dumps(
+            results_dict(data), indent=2, ensure_ascii=False, allow_nan=False
+        )
+        + "\n",
+        "report.docx": render_docx(doc, pngs),
+    }
+    for chart in doc.charts:
+        outputs[f"charts/{chart.id}.svg"] = _svg_file(chart.svg())
+        outputs[f"charts/{chart.id}.png"] = pngs[chart.id]
+    return outputs
+
+
+def render_report(data: ReportData, out_dir: str | Path) -> dict[str, Path]:
+    """Render the annual report into ``out_dir``; return ``{relative name: path written}``.
+
+    Parameters
+    ----------
+    data
+        The tables and texts to show (see :class:`~evalkit.report.model.ReportData`).
+    out_dir
+        Folder to write into (created if needed). Existing files of the same names are
+        replaced atomically.
+
+    Returns
+    -------
+    dict
+        Keys ``report.html``, ``report.md``, ``tables.xlsx``, ``results.json``,
+        ``report.docx`` and ``charts/<chart id>.svg`` / ``.png`` for each chart drawn.
+
+    Raises
+    ------
+    ReportWriteError
+        When a file cannot be written (the message names it; no partial file is left).
+    """
+    outputs = render_outputs(data)
+    out = Path(out_dir)
+    written: dict[str, Path] = {}
+    for name, content in outputs.items():
+        path = out / name
+        try:
+            if isinstance(content, str):
+                write_text_atomic(path, content)
+            else:
+                write_bytes_atomic(path, content)
+        except OSError as error:
+            raise ReportWriteError(
+                f"cannot write the report file: {error.strerror or error}",
+                Location(file=str(path)),
+                hint="choose an output folder you can write to (-o DIR) with free space",
+            ) from error
+        written[name] = path
+    return written

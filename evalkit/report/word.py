@@ -1,0 +1,100 @@
+"""report.docx: the report as a Word document (annual reports are assembled in Word).
+
+Built with python-docx from the same :class:`~evalkit.report.document.Document` as the HTML:
+real headings (so Word's navigation pane and table of contents work), tables with a
+repeated header row, chart PNGs with their titles as alt text and captions below.
+"""
+
+from __future__ import annotations
+
+import io
+
+from evalkit.report.document import Block, Document
+
+
+def _safe(text: str) -> str:
+    """Drop characters XML 1.0 forbids (python-docx would raise on them)."""
+    return "".join(ch for ch in str(text) if ch in "\t\n\r" or ord(ch) >= 0x20)
+
+
+def _table(docx_doc, header: list[str], rows: list[list[str]], numeric: list[bool]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    table = docx_doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    head = table.rows[0]
+    tr_pr = head._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    tr_pr.append(repeat)  # header row repeats on every page
+    for i, text in enumerate(header):
+        cell = head.cells[i]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(_safe(text))
+        run.bold = True
+        run.font.size = Pt(8.5)
+    for row in rows:
+        cells = table.add_row().cells
+        for i, text in enumerate(row):
+            paragraph = cells[i].paragraphs[0]
+            run = paragraph.add_run(_safe(text))
+            run.font.size = Pt(8.5)
+            if i < len(numeric) and numeric[i]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    docx_doc.add_paragraph()
+
+
+def _block(docx_doc, block: Block, pngs: dict[str, bytes]) -> None:
+    from docx.shared import Inches
+
+    if block.kind == "p":
+        docx_doc.add_paragraph(_safe(block.text))
+    elif block.kind == "caption":
+        docx_doc.add_paragraph().add_run(_safe(block.text)).bold = True
+    elif block.kind == "note":
+        docx_doc.add_paragraph().add_run(_safe(block.text)).italic = True
+    elif block.kind == "h3":
+        docx_doc.add_heading(_safe(block.text), level=3)
+    elif block.kind == "list":
+        for item in block.items:
+            docx_doc.add_paragraph(_safe(item), style="List Bullet")
+    elif block.kind == "story":
+        docx_doc.add_heading(_safe(block.text), level=3)
+        docx_doc.add_paragraph(_safe(block.items[0]), style="Quote")
+        docx_doc.add_paragraph().add_run("— " + _safe(block.items[1])).italic = True
+    elif block.kind == "table":
+        _table(docx_doc, block.header, block.rows, block.numeric)
+    elif block.kind == "chart" and block.chart is not None:
+        chart = block.chart
+        docx_doc.add_picture(io.BytesIO(pngs[chart.id]), width=Inches(6.3))
+        picture = docx_doc.inline_shapes[-1]
+        picture._inline.docPr.set("descr", _safe(f"{chart.title}. {chart.description}"))
+        caption = docx_doc.add_paragraph(style="Caption")
+        caption.add_run(_safe(chart.title) + ". ").bold = True
+        caption.add_run(_safe(chart.description))
+
+
+def render_docx(doc: Document, pngs: dict[str, bytes]) -> bytes:
+    """The Word document as bytes; ``pngs`` maps chart ids to their PNG images."""
+    from docx import Document as WordDocument
+    from docx.shared import Mm
+
+    word = WordDocument()
+    for section in word.sections:  # fits A4 and Letter alike
+        section.left_margin = section.right_margin = Mm(18)
+        section.top_margin = section.bottom_margin = Mm(16)
+    word.core_properties.title = _safe(doc.title)
+    word.core_properties.language = doc.language
+    word.add_heading(_safe(doc.title), level=0)
+    word.add_paragraph(_safe(doc.subtitle))
+    for section in doc.sections:
+        word.add_heading(_safe(section.heading), level=1)
+        for block in section.blocks:
+            _block(word, block, pngs)
+    word.add_paragraph().add_run(_safe(doc.footer)).italic = True
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,357 @@
+"""Validation: the :class:`ValidationReport`, quarantine of invalid rows, ``validate_file``.
+
+Nothing is lost: every row read is either valid or quarantined (the original row plus its
+reasons), and ``rows_in == rows_valid + rows_quarantined`` is checked in code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evalkit.errors import EvalkitError
+from evalkit.io import write_text_atomic
+from evalkit.validate.codes import CATALOGUE
+from evalkit.validate.privacy import protect
+from evalkit.validate.schema import (
+    STATUS_PREFIX,
+    Memo,
+    instrument_to_schema,
+    shown_mask,
+    with_status,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evalkit.ingest import IngestResult
+    from evalkit.instrument.model import Instrument
+
+FAILURE_COLUMNS = ["source_row", "response_id", "item", "value", "code", "message"]
+PII_VALUE = "<personal data hidden>"
+
+
+class InvariantError(EvalkitError):
+    """Rows were lost between reading and validation (a bug in evalkit)."""
+
+    code = "rows-lost"
+    exit_code = 3
+
+
+@dataclass
+class ValidationReport:
+    """What validation found. ``failures`` has the fixed columns of :data:`FAILURE_COLUMNS`.
+
+    ``valid_frame``/``valid_status`` (the rows that passed, personal data removed) and
+    ``quarantine`` (the original rows that failed, with ``_source_row`` and ``_reasons``) are
+    not part of :meth:`to_dict`.
+    """
+
+    valid: bool
+    file: str
+    platform: str
+    platform_detected: bool
+    instrument_id: str
+    instrument_version: str
+    rows_in: int
+    rows_valid: int
+    rows_quarantined: int
+    failures: pd.DataFrame
+    columns: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    valid_frame: pd.DataFrame | None = field(default=None, repr=False)
+    valid_status: pd.DataFrame | None = field(default=None, repr=False)
+    quarantine: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of failures per error code."""
+        return {
+            str(k): int(v) for k, v in self.failures["code"].value_counts().sort_index().items()
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready): summary, counts, columns and every failure."""
+        failures = self.failures.astype(object).where(self.failures.notna(), None)
+        return {
+            "valid": self.valid,
+            "file": self.file,
+            "platform": self.platform,
+            "platform_detected": self.platform_detected,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "instrument": {"id": self.instrument_id, "version": self.instrument_version},
+            "rows": {
+                "in": self.rows_in,
+                "valid": self.rows_valid,
+                "quarantined": self.rows_quarantined,
+            },
+            "counts": self.counts,
+            "notes": list(self.notes),
+            "columns": self.columns.astype(object)
+            .where(self.columns.notna(), None)
+            .to_dict("records"),
+            "failures": failures.to_dict("records"),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as indented JSON."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
+
+    def write_quarantine(self, path: str | Path) -> Path:
+        """Write the quarantined rows (original cells + ``_source_row`` + ``_reasons``) as CSV.
+
+        Text cells are formula-neutralised; the file is written atomically. The quarantine
+        holds the original row, personal data included: keep it where the export was kept.
+        """
+        import pandas as pd
+
+        table = self.quarantine if self.quarantine is not None else pd.DataFrame()
+        text = table.astype("string")
+        risky = text.apply(lambda col: col.str.contains(r"^[=+\-@\t\r]", regex=True, na=False))
+        safe = text.where(~risky, "'" + text)
+        return write_text_atomic(path, safe.to_csv(index=False, lineterminator="\r\n"))
+
+
+def _json_default(value: Any) -> Any:
+    return str(value)
+
+
+def _pandera_failures(exc: Any) -> pd.DataFrame:
+    """Turn ``SchemaErrors.failure_cases`` into (row, item, value, code, detail) rows."""
+    import pandas as pd
+
+    cases = exc.failure_cases
+    checks = cases["check"].astype(str)
+    named = checks.str.count(r"\|") == 2
+    parts = checks.where(named, "").str.split("|", n=2, expand=True).reindex(columns=[0, 1, 2])
+    code = parts[0].where(named)
+    code = code.mask(checks == "field_uniqueness", "duplicate-response")
+    code = code.mask((checks == "not_nullable") & (cases["column"] == "response_id"), "missing-id")
+    code = code.fillna("wrong-type")
+    item = parts[1].where(named, cases["column"].astype(str))
+    item = item.str.split("__", n=1).str[0]
+    wide = cases["schema_context"].astype(str) == "DataFrameSchema"
+    out = pd.DataFrame(
+        {
+            "row": pd.to_numeric(cases["index"], errors="coerce").astype("Int64"),
+            "item": item,
+            "value": cases["failure_case"].astype(str),
+            "code": code,
+            "detail": parts[2].astype(object).where(parts[2].notna(), ""),
+        }
+    )
+    # wide (row-level) checks report every column of a failing row: keep the item's own cell
+    own = (
+        ~wide
+        | (cases["column"].astype(str) == item)
+        | (cases["column"].astype(str) == STATUS_PREFIX + item)
+    )
+    out = out[own.to_numpy()]
+    out.loc[
+        (wide & (cases["column"].astype(str) == STATUS_PREFIX + item))[own].to_numpy(), "value"
+    ] = ""
+    out.loc[out["code"] == "wrong-type", "detail"] = "of the wrong type for this column"
+    return out.drop_duplicates(["row", "item", "code"]).reset_index(drop=True)
+
+
+def _render_messages(failures: pd.DataFrame) -> pd.Series:
+    """Fill message templates group by group (vectorised string concatenation)."""
+    import pandas as pd
+
+    messages = pd.Series("", index=failures.index, dtype="string")
+    for (code, item, detail), group in failures.groupby(["code", "item", "detail"], sort=False):
+        template = CATALOGUE[str(code)].template
+        detail_text = str(detail)
+        if code == "unknown-choice" and detail_text:
+            detail_text = f" ({detail_text})"
+        if code == "missing-id" and not detail_text:
+            detail_text = "; export again with the platform's id column"
+        head, _, tail = template.partition("{value}")
+        head = head.format(item=item, value="", detail=detail_text)
+        tail = tail.format(item=item, value="", detail=detail_text)
+        values = group["value"].astype("string").fillna("")
+        if "{value}" in template:
+            messages.loc[group.index] = head + "'" + values + "'" + tail
+        else:
+            messages.loc[group.index] = head
+    return messages
+
+
+def _mark_not_shown(
+    status: pd.DataFrame, instrument: Instrument, joined: pd.DataFrame, memo: Memo
+) -> pd.DataFrame:
+    """Status with ``blank`` turned into ``not_shown`` where the item's relevant was false."""
+    out = status.copy()
+    for item in instrument.items:
+        if item.relevant and item.id in out:
+            hidden = ~shown_mask(instrument, item, joined, memo).to_numpy()
+            column = out[item.id]
+            out[item.id] = column.mask((column == "blank").to_numpy() & hidden, "not_shown")
+    return out
+
+
+def validate_responses(
+    result: IngestResult, instrument: Instrument, *, key: str | None = None
+) -> ValidationReport:
+    """Validate an :class:`~evalkit.ingest.IngestResult` lazily; build the report.
+
+    ``key`` is the workspace secret for keyed hashes of ``role: id`` personal items (see
+    :mod:`evalkit.validate.privacy`); without it they are dropped with the other pii items.
+    """
+    import pandas as pd
+    import pandera.pandas as pa
+
+    frame = result.frame
+    memo = Memo()
+    schema = instrument_to_schema(instrument, memo)
+    joined = with_status(frame, result.status)
+    parts = []
+    try:
+        # inplace: the joined frame is ours and nothing is coerced; skips pandera's copy
+        schema.validate(joined, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as exc:
+        parts.append(_pandera_failures(exc))
+    status = _mark_not_shown(result.status, instrument, joined, memo)
+    issues = result.issues.copy()
+    if not issues.empty:
+        issues["row"] = issues["row"].astype("Int64")
+        issues["detail"] = issues["message"].where(issues["code"] == "wrong-type", "")
+        parts.append(issues[["row", "item", "value", "code", "detail"]])
+    unknown = result.columns[result.columns["used_as"] == "unknown"]
+    if not unknown.empty:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": pd.array([pd.NA] * len(unknown), dtype="Int64"),
+                    "item": "",
+                    "value": unknown["header"].to_numpy(),
+                    "code": "unknown-column",
+                    "detail": "",
+                }
+            )
+        )
+    failures = _assemble(parts, result, instrument)
+    bad_rows = failures["source_row"].dropna().unique()
+    row_numbers = result.source_row.to_numpy()
+    is_bad = pd.Series(row_numbers).isin(bad_rows).to_numpy()
+    rows_in = len(frame)
+    rows_valid = int((~is_bad).sum())
+    rows_quarantined = int(is_bad.sum())
+    if rows_in != rows_valid + rows_quarantined or rows_in != len(result.raw):
+        raise InvariantError(
+            f"{rows_in} rows read but {rows_valid} valid + {rows_quarantined} quarantined",
+            hint="please report this bug with the file",
+        )
+    any_bad = bool(is_bad.any())
+    valid_frame = protect(frame[~is_bad] if any_bad else frame, instrument, key)
+    return ValidationReport(
+        valid=failures.empty,
+        file=result.path,
+        platform=result.platform,
+        platform_detected=result.detected,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        rows_in=rows_in,
+        rows_valid=rows_valid,
+        rows_quarantined=rows_quarantined,
+        failures=failures,
+        columns=result.columns,
+        notes=list(result.notes),
+        encoding=result.encoding,
+        delimiter=result.delimiter,
+        valid_frame=valid_frame,
+        valid_status=status[~is_bad].reset_index(drop=True) if any_bad else status,
+        quarantine=_quarantine(result, failures, is_bad),
+    )
+
+
+def _assemble(
+    parts: list[pd.DataFrame], result: IngestResult, instrument: Instrument
+) -> pd.DataFrame:
+    import pandas as pd
+
+    if not parts:
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="Int64" if c == "source_row" else "string")
+                for c in FAILURE_COLUMNS
+            }
+        )
+    raw = pd.concat(parts, ignore_index=True)
+    raw["detail"] = raw["detail"].fillna("").astype(str)
+    raw["item"] = raw["item"].fillna("").astype(str)
+    raw["value"] = raw["value"].astype("string").fillna("")
+    raw["value"] = raw["value"].mask(raw["value"].isin(["<NA>", "nan", "NaT"]), "")
+    pii = {i.id for i in instrument.pii_items}
+    raw.loc[raw["item"].isin(pii) & (raw["value"] != ""), "value"] = PII_VALUE
+    rows = raw["row"].astype("Int64")
+    valid_row = rows.notna()
+    positions = rows.fillna(0).astype(int).to_numpy()
+    source_row = pd.array(result.source_row.to_numpy()[positions], dtype="Int64")
+    source_row[~valid_row.to_numpy()] = pd.NA
+    response_id = pd.array(result.frame["response_id"].to_numpy()[positions], dtype="string")
+    response_id[~valid_row.to_numpy()] = pd.NA
+    failures = pd.DataFrame(
+        {
+            "source_row": source_row,
+            "response_id": response_id,
+            "item": raw["item"].astype("string"),
+            "value": raw["value"].astype("string"),
+            "code": raw["code"].astype("string"),
+            "message": _render_messages(raw),
+        }
+    )
+    return failures.sort_values(["source_row", "item", "code"], na_position="first").reset_index(
+        drop=True
+    )
+
+
+def _quarantine(result: IngestResult, failures: pd.DataFrame, is_bad: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = failures.dropna(subset=["source_row"])
+    reasons = (rows["code"] + ": " + rows["message"]).groupby(rows["source_row"]).agg(" | ".join)
+    raw = result.raw[is_bad].copy()
+    source_row = pd.Series(result.source_row.to_numpy()[is_bad], index=raw.index)
+    raw.insert(0, "_reasons", source_row.map(reasons).astype("string"))
+    raw.insert(0, "_source_row", source_row)
+    return raw.reset_index(drop=True)
+
+
+def validate_file(
+    path: str | Path,
+    instrument: Instrument,
+    platform: str = "auto",
+    mapping: dict[str, str] | None = None,
+    *,
+    key: str | None = None,
+) -> ValidationReport:
+    """Read ``path`` (:func:`evalkit.ingest.read_responses`) and validate it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from evalkit.instrument import load_instrument
+    >>> inst = load_instrument("post_engagement")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = path.write_text("response_id,engagement_id,mode,worth_time\\n"
+    ...                     "r1,E1,virtual,5\\nr2,E1,virtual,7\\nr2,E1,,4\\n")
+    >>> report = validate_file(path, inst)
+    >>> report.valid, report.rows_in, report.rows_valid, report.rows_quarantined
+    (False, 3, 1, 2)
+    >>> for row in report.failures[["source_row", "item", "code"]].values.tolist():
+    ...     print(row)
+    [3, 'worth_time', 'out-of-range']
+    [4, 'mode', 'missing-required']
+    [4, 'response_id', 'duplicate-response']
+    """
+    from evalkit.ingest import read_responses
+
+    return validate_responses(
+        read_responses(path, instrument, platform, mapping), instrument, key=key
+    )

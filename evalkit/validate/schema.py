@@ -1,0 +1,254 @@
+"""Compile an instrument into a pandera ``DataFrameSchema`` for its canonical frame.
+
+The schema validates the canonical frame (:mod:`evalkit.ingest.canonical`) joined with its
+status columns (``_status:<item>``, see :func:`with_status`). It checks, all vectorised:
+
+- types: the dtype of every column (``Int64``, ``Float64``, ``boolean``, ``string``, dates);
+- allowed values: likert and select_one answers are choices of the item;
+- ranges: ``min``/``max`` of numeric items (NPS 0–10), plausible dates and submission times;
+- ``response_id``: present and unique (later copies are flagged, the first is kept);
+- required when shown: a ``required`` item whose ``relevant`` holds (or that has none) must
+  not be blank or seen-unanswered;
+- skip logic: an item whose ``relevant`` is false must not hold an answer.
+
+Every check is named ``code|item|detail`` so that failures map to the error catalogue
+(:mod:`evalkit.validate.codes`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from evalkit.instrument.relevant import evaluate, to_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from evalkit.instrument.model import Instrument, Item
+
+STATUS_PREFIX = "_status:"
+ANSWERED = "answered"
+EMPTY = ("blank", "seen_unanswered")
+
+
+def check_name(code: str, item: str, detail: str = "") -> str:
+    """The name of a check: ``code|item|detail`` (parsed back by the report)."""
+    return f"{code}|{item}|{detail}"
+
+
+def with_status(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+    """The frame with status columns ``_status:<item>`` appended (what the schema validates)."""
+    import pandas as pd
+
+    renamed = status.set_axis([STATUS_PREFIX + c for c in status.columns], axis=1)
+    return pd.concat([frame.reset_index(drop=True), renamed.reset_index(drop=True)], axis=1)
+
+
+def _is_empty(frame: pd.DataFrame, item: str) -> pd.Series:
+    # status columns are categoricals: isin works on the codes, no strings are built
+    return frame[STATUS_PREFIX + item].isin(EMPTY)
+
+
+def _has_answer(frame: pd.DataFrame, item: str) -> pd.Series:
+    status = frame[STATUS_PREFIX + item]
+    return ~status.isin(EMPTY) & status.notna()
+
+
+class Memo:
+    """Per-frame cache for the row-level checks: whether each item was shown, and choice
+    columns as text (relevant.evaluate compares text), computed once per frame."""
+
+    def __init__(self) -> None:
+        # a weak reference: the memo must not keep a validated frame (and, through pandera's
+        # schema registry, itself) alive
+        self.frame: weakref.ref[pd.DataFrame] | None = None
+        self.values: dict[str, pd.Series] = {}
+        self.shown: dict[str, pd.Series] = {}
+
+    def use(self, frame: pd.DataFrame) -> Memo:
+        if self.frame is None or self.frame() is not frame:
+            self.frame, self.values, self.shown = weakref.ref(frame), {}, {}
+        return self
+
+    def value(self, item_id: str) -> pd.Series:
+        import pandas as pd
+
+        frame = self.frame() if self.frame is not None else None
+        if frame is None:
+            raise RuntimeError("the frame being validated is gone")
+        column = frame[item_id]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            return column
+        if item_id not in self.values:
+            self.values[item_id] = column.astype("string")
+        return self.values[item_id]
+
+
+def shown_mask(
+    instrument: Instrument, item: Item, frame: pd.DataFrame, memo: Memo | None = None
+) -> pd.Series:
+    """Whether ``item`` was shown in each row (its ``relevant`` holds; True without one)."""
+    return _shown(instrument, item, frame, memo if memo is not None else Memo())
+
+
+def _shown(instrument: Instrument, item: Item, frame: pd.DataFrame, memo: Memo) -> pd.Series:
+    import pandas as pd
+
+    expr = instrument.relevance(item)
+    if expr is None:
+        return pd.Series(True, index=frame.index)
+    memo.use(frame)
+    if item.id in memo.shown:
+        return memo.shown[item.id]
+
+    def selected(item_id: str, choice: str) -> pd.Series:
+        column = f"{item_id}__{choice}"
+        if column in frame:
+            return frame[column]
+        return pd.Series(False, index=frame.index)
+
+    memo.shown[item.id] = evaluate(expr, memo.value, selected)
+    return memo.shown[item.id]
+
+
+def _dtype(item: Item) -> Any:
+    return {
+        "likert": "Int64",
+        "integer": "Int64",
+        "nps": "Int64",
+        "decimal": "Float64",
+        "text": "string",
+        "date": "datetime64[ns]",
+    }.get(item.type)
+
+
+def _between(series: pd.Series, low: Any, high: Any) -> pd.Series:
+    inside = series.notna()
+    if low is not None:
+        inside &= series >= low
+    if high is not None:
+        inside &= series <= high
+    return (inside | series.isna()).fillna(True).astype(bool)
+
+
+def _range_text(low: Any, high: Any) -> str:
+    if low is not None and high is not None:
+        return f"{low:g} to {high:g}"
+    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+
+
+def _item_columns(instrument: Instrument, item: Item, pa: Any) -> dict[str, Any]:
+    dtype = _dtype(item)
+    checks: list[Any] = []
+    if item.type in ("likert", "select_one"):
+        choices = instrument.choices_for(item)
+        allowed = [c.value for c in choices.substantive] if choices else []
+        if item.type == "likert":
+            name = check_name(
+                "out-of-range", item.id, "its choices " + ", ".join(map(str, allowed))
+            )
+        else:
+            name = check_name("unknown-choice", item.id)
+        checks.append(pa.Check(lambda s, a=allowed: s.isna() | s.isin(a), name=name))
+    elif item.is_numeric:
+        low, high = item.bounds
+        if low is not None or high is not None:
+            checks.append(
+                pa.Check(
+                    lambda s, lo=low, hi=high: _between(s, lo, hi),
+                    name=check_name("out-of-range", item.id, _range_text(low, high)),
+                )
+            )
+    elif item.type == "date":
+        import pandas as pd
+
+        low, high = (
+            pd.Timestamp("1900-01-01"),
+            pd.Timestamp.now().normalize() + pd.Timedelta(days=3660),
+        )
+        checks.append(
+            pa.Check(
+                lambda s, lo=low, hi=high: _between(s, lo, hi),
+                name=check_name("date-out-of-range", item.id, "1900 to ten years from today"),
+            )
+        )
+    if item.type == "select_multiple":
+        choices = instrument.choices_for(item)
+        return {
+            f"{item.id}__{c.name}": pa.Column("boolean", nullable=True)
+            for c in (choices.substantive if choices else ())
+        }
+    return {item.id: pa.Column(dtype, checks=checks, nullable=True)}
+
+
+def _wide_checks(instrument: Instrument, pa: Any, memo: Memo) -> list[Any]:
+    checks = []
+    for item in instrument.items:
+        expr = instrument.relevance(item)
+        if expr is not None:
+            checks.append(
+                pa.Check(
+                    lambda df, it=item: (
+                        ~(_has_answer(df, it.id) & ~_shown(instrument, it, df, memo))
+                    ),
+                    name=check_name("skip-logic", item.id, "shown only if " + to_text(expr)),
+                    ignore_na=False,  # the result has no NA; skips a whole-frame isna()
+                )
+            )
+        if item.required:
+            checks.append(
+                pa.Check(
+                    lambda df, it=item: ~(_is_empty(df, it.id) & _shown(instrument, it, df, memo)),
+                    name=check_name("missing-required", item.id),
+                    ignore_na=False,
+                )
+            )
+    return checks
+
+
+def instrument_to_schema(instrument: Instrument, memo: Memo | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of ``instrument``'s canonical frame (with status columns).
+
+    Examples
+    --------
+    >>> from evalkit.instrument import load_instrument
+    >>> schema = instrument_to_schema(load_instrument("post_engagement"))
+    >>> list(schema.columns)[:4]
+    ['response_id', 'submitted_at', 'source', 'engagement_id']
+    >>> sorted(c.name.split("|")[0] for c in schema.checks)[:2]
+    ['missing-required', 'missing-required']
+    """
+    import pandas as pd
+    import pandera.pandas as pa
+
+    earliest = pd.Timestamp("2000-01-01", tz="UTC")
+    columns: dict[str, Any] = {
+        "response_id": pa.Column(
+            "string", nullable=False, unique=True, report_duplicates="exclude_first"
+        ),
+        "submitted_at": pa.Column(
+            "datetime64[ns, UTC]",
+            nullable=True,
+            checks=[
+                pa.Check(
+                    lambda s: _between(
+                        s, earliest, pd.Timestamp.now(tz="UTC") + pd.Timedelta("1D")
+                    ),
+                    name=check_name("date-out-of-range", "submitted_at", "2000 to today"),
+                )
+            ],
+        ),
+        "source": pa.Column("string", nullable=True),
+    }
+    for item in instrument.items:
+        columns.update(_item_columns(instrument, item, pa))
+    for item in instrument.items:
+        columns[STATUS_PREFIX + item.id] = pa.Column(nullable=False)
+    return pa.DataFrameSchema(
+        columns,
+        checks=_wide_checks(instrument, pa, memo if memo is not None else Memo()),
+        strict=False,
+        name=instrument.id,
+    )
