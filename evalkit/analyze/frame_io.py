@@ -85,30 +85,17 @@ def _csv_engine() -> str:
 
 
 def _read_csv(path: Path, instrument: Instrument) -> pd.DataFrame:
-    """Read with the canonical dtypes declared up front (fast); if a value does not fit, read
-    untyped so that :func:`type_frame` can name the row and column."""
+    """Read with nullable dtypes (Int64, boolean, string) inferred by the reader;
+    :func:`type_frame` then checks each column against its item and names bad rows."""
     engine = _csv_engine()
-    header = pd.read_csv(path, nrows=0).columns
-    dtypes: dict[str, str] = {}
-    for column in header:
-        item_id = column.split("__", 1)[0]
-        if not instrument.has_item(item_id):
-            continue
-        kind = instrument.item(item_id).type
-        if kind == "select_multiple":
-            dtypes[column] = "boolean"
-        elif kind in ("integer", "nps", "likert"):
-            dtypes[column] = "Int64"
-        elif kind == "decimal":
-            dtypes[column] = "Float64"
-    try:
-        return pd.read_csv(path, engine=engine, dtype=dtypes)
-    except (ValueError, TypeError):
-        return pd.read_csv(path, engine=engine, dtype="string", keep_default_na=False,
-                           na_values=[""])  # fmt: skip
+    if engine == "pyarrow":
+        return pd.read_csv(path, engine=engine, dtype_backend="numpy_nullable")
+    return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
 
 
-def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
+def read_frame(
+    path: str | Path, instrument: Instrument, keep: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Read a canonical frame file (``.csv`` or ``.parquet``) and type its columns.
 
     Raises
@@ -129,11 +116,17 @@ def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
             Location(file=str(p)),
             "save the canonical frame as UTF-8 CSV with a header row",
         ) from exc
-    return type_frame(raw, instrument, str(p))
+    return type_frame(raw, instrument, str(p), keep)
 
 
-def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>") -> pd.DataFrame:
-    """Give each column of a text-typed frame the canonical dtype of its item; drop pii."""
+def type_frame(
+    raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>", keep: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Give each column of a text-typed frame the canonical dtype of its item; drop pii.
+
+    ``keep`` names personal-data columns to keep anyway: only the (hashed) respondent key that
+    links pre and post waves, which the analysis uses for matching and never outputs.
+    """
     out: dict[str, pd.Series] = {}
     for column in raw.columns:
         item_id = column.split("__", 1)[0]
@@ -141,7 +134,7 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
             out[column] = raw[column]
             continue
         item = instrument.item(item_id)
-        if item.pii:
+        if item.pii and column not in keep:
             continue
         series = raw[column]
         if item.type == "select_multiple":
@@ -152,10 +145,29 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
             choice_list = instrument.choices_for(item)
             allowed = tuple(c.name for c in choice_list if c.missing) if choice_list else ()
             out[column] = _numeric_column(series, path, column, item.type, allowed)
-        elif item.type in ("select_one", "text", "date"):
+        elif item.type == "select_one":
+            # categorical: the analysis then reads integer codes instead of hashing strings
+            out[column] = series.astype("string").astype("category")
+        elif item.type in ("text", "date"):
             out[column] = (
                 series if pd.api.types.is_string_dtype(series) else series.astype("string")
             )
         else:
             out[column] = series
-    return pd.DataFrame(out, index=raw.index)
+    return pd.DataFrame(out, index=raw.index, copy=False)
+
+
+def run_paired(pre_path: str | Path, post_path: str | Path, instrument: Instrument, options):
+    """Read two wave files, keeping the (hashed) respondent key, and run the paired analysis."""
+    import hashlib
+
+    from evalkit.analyze.compare import analyze_paired
+
+    key = next((i.id for i in instrument.items if i.role == "id"), None)
+    keep = (key,) if key else ()
+    pre = read_frame(pre_path, instrument, keep)
+    post = read_frame(post_path, instrument, keep)
+    digest = hashlib.sha256()
+    for path in (pre_path, post_path):
+        digest.update(Path(path).read_bytes())
+    return analyze_paired(pre, post, instrument, options, key, digest.hexdigest())

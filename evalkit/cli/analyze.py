@@ -11,7 +11,6 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 @click.option(
     "--frame",
     "frame_path",
-    required=True,
     type=click.Path(dir_okay=False),
     help="Canonical response frame (.csv or .parquet).",
 )
@@ -47,7 +46,10 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     type=click.Choice(["ipw", "overlap"]),
     help="Weight by propensity scores of the --adjust covariates instead of regression.",
 )
-def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
+@click.option("--pre", "pre_path", type=click.Path(dir_okay=False),
+              help="Pre-wave frame: with --post, a paired pre/post analysis.")  # fmt: skip
+@click.option("--post", "post_path", type=click.Path(dir_okay=False), help="Post-wave frame.")
+def analyze(frame_path, pre_path, post_path, instrument_name, json_path, output, **options) -> None:
     """Compare every outcome across groups (by default mode) in a canonical response frame.
 
     Runs the test that fits each outcome type, every pairwise contrast with effect sizes and
@@ -56,13 +58,20 @@ def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
     """
     from evalkit.analyze import analyze as run
     from evalkit.analyze import file_sha256, options_from
-    from evalkit.analyze.frame_io import read_frame
+    from evalkit.analyze.frame_io import read_frame, run_paired
+    from evalkit.errors import UsageError
     from evalkit.instrument import load_instrument
     from evalkit.io import write_text_atomic
 
     inst = load_instrument(instrument_name)
-    frame = read_frame(frame_path, inst)
-    result = run(frame, inst, options_from(**options), input_sha256=file_sha256(frame_path))
+    if pre_path and post_path and not frame_path:
+        result = run_paired(pre_path, post_path, inst, options_from(**options))
+    elif frame_path and not (pre_path or post_path):
+        frame = read_frame(frame_path, inst)
+        result = run(frame, inst, options_from(**options), input_sha256=file_sha256(frame_path))
+    else:
+        raise UsageError("give either --frame FILE or both --pre FILE and --post FILE",
+                         hint="see evalkit analyze --help")  # fmt: skip
     if json_path == "-":
         click.echo(result.to_json(), nl=False)
         return
@@ -76,8 +85,15 @@ def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
 def summary_text(result) -> str:
     """A readable terminal summary: one line per outcome, then the findings."""
     meta = result.metadata
+    if meta.get("design") == "paired pre/post":
+        who = (
+            f"{meta['n_matched']} people in both waves (pre {meta['n_pre']}, post "
+            f"{meta['n_post']}, {meta['n_duplicate_keys_dropped']} duplicate keys dropped)"
+        )
+    else:
+        who = f"{meta['n_rows']} responses"
     lines = [
-        f"{meta['instrument_id']} {meta['instrument_version']}: {meta['n_rows']} responses, "
+        f"{meta['instrument_id']} {meta['instrument_version']}: {who}, "
         f"compared by {meta['group_var']} ({meta['groups']}); {100 * (1 - meta['alpha']):.0f}% "
         f"CIs, Holm within outcome, BH across {len(result.comparisons) + len(result.pairwise)} "
         "tests",
