@@ -171,3 +171,78 @@ def run_paired(pre_path: str | Path, post_path: str | Path, instrument: Instrume
     for path in (pre_path, post_path):
         digest.update(Path(path).read_bytes())
     return analyze_paired(pre, post, instrument, options, key, digest.hexdigest())
+
+
+def restore_missing_choices(
+    frame: pd.DataFrame, status: pd.DataFrame | None, instrument: Instrument
+) -> pd.DataFrame:
+    """Put "not applicable"-type answers (``missing: true`` choices) back into their columns.
+
+    Ingest keeps such answers as NA in the typed column and records them in a status frame
+    (``choice:<value>``); the engine counts them in descriptives when the column holds the
+    choice value itself. Only the affected columns change (they become strings).
+    """
+    if status is None:
+        return frame
+    restored = {}
+    for item in instrument.items:
+        choices = instrument.choices_for(item)
+        if choices is None or not any(c.missing for c in choices) or item.id not in frame:
+            continue
+        if item.id not in status:
+            continue
+        codes = status[item.id].astype("string").reset_index(drop=True)
+        hits = codes.str.startswith("choice:").fillna(False).to_numpy(dtype=bool)
+        if not hits.any():
+            continue
+        values = frame[item.id].astype("string").to_numpy(dtype=object, na_value=None)
+        values[hits] = codes[hits].str.removeprefix("choice:").to_numpy(dtype=object)
+        restored[item.id] = pd.array(values, dtype="string")
+    if not restored:
+        return frame
+    return frame.assign(**{k: pd.Series(v, index=frame.index) for k, v in restored.items()})
+
+
+def frame_from_export(
+    path: str | Path, instrument: Instrument, platform: str = "auto"
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The valid rows of a platform export (read and validated by ingest), ready to analyse.
+
+    Returns the frame and the row counts (``rows_in``, ``rows_valid``, ``rows_quarantined``).
+    """
+    from evalkit.validate import validate_file
+
+    report = validate_file(path, instrument, platform)
+    if report.valid_frame is None or len(report.valid_frame) == 0:
+        raise DataError(
+            f"no valid rows among {report.rows_in}",
+            Location(file=str(path)),
+            "run 'evalkit validate' on the file to see why",
+        )
+    frame = restore_missing_choices(report.valid_frame, report.valid_status, instrument)
+    counts = {
+        "rows_in": report.rows_in,
+        "rows_valid": report.rows_valid,
+        "rows_quarantined": report.rows_quarantined,
+    }
+    return frame, counts
+
+
+def frame_from_workspace(
+    workspace: str | Path, instrument: Instrument, period: str | None
+) -> pd.DataFrame:
+    """The stored responses of an instrument (one period or all), ready to analyse."""
+    from evalkit.store import load_responses, load_status
+
+    if not Path(workspace).is_file():
+        raise DataError(
+            "no such workspace", Location(file=str(workspace)), "create it with 'evalkit ingest'"
+        )
+    frame = load_responses(workspace, instrument, period)
+    if len(frame) == 0:
+        raise DataError(
+            f"the workspace holds no {instrument.id} responses for period {period}",
+            Location(file=str(workspace)),
+            "check --period with 'evalkit workspace status'",
+        )
+    return restore_missing_choices(frame, load_status(workspace, instrument, period), instrument)

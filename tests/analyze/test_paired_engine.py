@@ -92,4 +92,4 @@ def test_cli_pre_post(runner, tmp_path):
     assert "Between the pre and post surveys" in summary.output
     bad = runner.invoke(cli, ["analyze", "--pre", str(tmp_path / "pre.csv"),
                               "--instrument", "community_programme"])  # fmt: skip
-    assert bad.exit_code == 2 and "both --pre FILE and --post FILE" in bad.output
+    assert bad.exit_code == 2 and "or both --pre F and --post F" in bad.output
