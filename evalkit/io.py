@@ -86,9 +86,14 @@ def write_csv_atomic(frame: Any, path: str | Path, **to_csv: Any) -> Path:
     >>> path.read_text().splitlines()
     ['a,n', "'=1+1,-1", 'ok,2']
     """
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
         values = safe[column]
-        if values.dtype == object or str(values.dtype) in ("string", "category", "str"):
+        textual = pd.api.types.is_string_dtype(values) or isinstance(
+            values.dtype, pd.CategoricalDtype
+        )
+        if textual or values.dtype == object:
             safe[column] = values.astype(object).map(neutralise_formula)
     return write_text_atomic(path, safe.to_csv(index=False, **to_csv))

@@ -6,7 +6,21 @@ statistical family lives in its own module (proportions, ordinal, means, counts,
 multiplicity, reliability, descriptives, suppress, weights, adjust, power).
 """
 
-from evalkit.analyze.compare import AnalysisOptions, analyze, file_sha256, options_from
+from evalkit.analyze.compare import (
+    AnalysisOptions,
+    analyze,
+    analyze_paired,
+    file_sha256,
+    options_from,
+)
 from evalkit.analyze.result import COLUMNS, AnalysisResult
 
-__all__ = ["COLUMNS", "AnalysisOptions", "AnalysisResult", "analyze", "file_sha256", "options_from"]
+__all__ = [
+    "COLUMNS",
+    "AnalysisOptions",
+    "AnalysisResult",
+    "analyze",
+    "analyze_paired",
+    "file_sha256",
+    "options_from",
+]

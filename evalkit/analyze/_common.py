@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.errors import UsageError
 
 

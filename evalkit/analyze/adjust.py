@@ -40,8 +40,8 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import check_alpha
 from evalkit.errors import UsageError
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit._version import __version__
+from evalkit.analyze import _dist
 from evalkit.analyze import findings as findings_mod
 from evalkit.analyze._common import category_codes, check_alpha
 from evalkit.analyze.counts import bootstrap_mean_diff
@@ -30,8 +31,13 @@ from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_cou
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
 from evalkit.analyze.multiplicity import benjamini_hochberg, holm
 from evalkit.analyze.nps import nps, nps_diff
-from evalkit.analyze.ordinal import brunner_munzel_counts, kruskal_counts
-from evalkit.analyze.proportions import cramers_v, independence_test, newcombe_diff
+from evalkit.analyze.ordinal import brunner_munzel_counts, epsilon_squared_ci, kruskal_counts
+from evalkit.analyze.proportions import (
+    cramers_v,
+    cramers_v_ci,
+    independence_test,
+    newcombe_diff,
+)
 from evalkit.analyze.reliability import reverse_score, scale_reliability, scale_score
 from evalkit.analyze.result import AnalysisResult, tidy
 from evalkit.analyze.suppress import check_min_cell, suppressed_groups
@@ -114,6 +120,7 @@ class _Groups:
     codes: np.ndarray  # int per row, -1 = no group
     weights: np.ndarray | None = None
     totals: np.ndarray | None = None
+    codes_ext: np.ndarray | None = None
     adjusted_note: str = ""
 
 
@@ -333,12 +340,27 @@ def _scale_items(
         item = instrument.item(item_id)
         choice_list = instrument.choices_for(item)
         if choice_list is not None:
-            levels = [float(c.value) for c in choice_list.substantive]
-            values = values.where(values.isin(levels))
+            levels = np.array([float(c.value) for c in choice_list.substantive])
+            raw = values.to_numpy()
+            values = pd.Series(np.where(_is_level(raw, levels), raw, np.nan), index=frame.index)
             if item_id in reverse:
-                values = reverse_score(values, min(levels), max(levels))
+                values = reverse_score(values, levels.min(), levels.max())
         cols[item_id] = values
     return pd.DataFrame(cols)
+
+
+def _is_level(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Mask of values equal to one of ``levels`` (a lookup table for integer levels)."""
+    lo, hi = levels.min(), levels.max()
+    if np.all(levels == np.round(levels)) and hi - lo < 100_000:
+        lut = np.zeros(int(hi - lo) + 1, dtype=bool)
+        lut[(levels - lo).astype(np.int64)] = True
+        with np.errstate(invalid="ignore"):
+            inside = (values >= lo) & (values <= hi) & (values == np.floor(values))
+        out = np.zeros(len(values), dtype=bool)
+        out[inside] = lut[(values[inside] - lo).astype(np.int64)]
+        return out
+    return np.isin(values, levels)
 
 
 def _outcome_labels(instrument: Instrument, lang: str | None) -> dict[str, str]:
@@ -427,23 +449,36 @@ def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarra
         return np.zeros((k, 0), dtype=np.int64)
     lo, hi = float(levels.min()), float(levels.max())
     if np.all(levels == np.round(levels)) and hi - lo < 100_000:
-        # integer levels (Likert, NPS, counts): a lookup table instead of a search
-        lut = np.full(int(hi - lo) + 1, -1, dtype=np.int64)
+        # integer levels (Likert, NPS, counts): a lookup table, full-array passes, no masking;
+        # anything that is not a level (NaN, out of range, fractional) lands in column L and
+        # rows without a group in row k, both dropped at the end
+        span = int(hi - lo) + 1
+        lut = np.full(span + 1, n_levels, dtype=np.int64)
         lut[(levels - lo).astype(np.int64)] = np.arange(n_levels)
         with np.errstate(invalid="ignore"):
-            ok = (groups.codes >= 0) & (values >= lo) & (values <= hi)
-        pos = values[ok] - lo
-        idx = lut[pos.astype(np.int64)]
-        keep = (idx >= 0) & (pos == np.floor(pos))
-        codes = groups.codes[ok][keep]
-        idx = idx[keep]
-    else:
-        order = np.argsort(levels)
-        found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
-        ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][found] == values)
-        codes, idx = groups.codes[ok], order[found[ok]]
+            pos = values - lo
+            bad = ~((pos >= 0) & (pos < span))
+        pos_i = np.where(bad, span, pos).astype(np.int64)
+        pos_i[pos_i != np.where(bad, span, pos)] = span  # fractional values are not levels
+        flat = np.bincount(
+            _group_codes_ext(groups) * (n_levels + 1) + lut[pos_i],
+            minlength=(k + 1) * (n_levels + 1),
+        )
+        return flat.reshape(k + 1, n_levels + 1)[:k, :n_levels]
+    order = np.argsort(levels)
+    found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
+    ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][found] == values)
+    codes, idx = groups.codes[ok], order[found[ok]]
     flat = np.bincount(codes * n_levels + idx, minlength=k * n_levels)
     return flat.reshape(k, n_levels)
+
+
+def _group_codes_ext(groups: _Groups) -> np.ndarray:
+    """Group codes with 'no group' as k (an extra row to drop), computed once per run."""
+    if groups.codes_ext is None:
+        k = len(groups.names)
+        groups.codes_ext = np.where(groups.codes < 0, k, groups.codes).astype(np.int64)
+    return groups.codes_ext
 
 
 def _missing_by_group(groups: _Groups, answered: np.ndarray) -> np.ndarray:
@@ -498,6 +533,7 @@ def _ordinal(
     _levels_rows(
         item.id, groups, table, [c.name for c in subs], [c.label.get(lang) for c in subs], opts, acc
     )
+    _missing_choice_rows(item.id, instrument, item, series, groups, table, opts, acc)
     top2 = table[:, -2:].sum(axis=1) if len(levels) >= 4 else table[:, -1]
     share_name = (
         f"top-2-box ({subs[-2].label.get(lang)} or {subs[-1].label.get(lang)})"
@@ -564,6 +600,7 @@ def _rank_outcome(
         acc.descriptives.append(_blank_if(row, hidden[i]))
     shown = ~hidden
     res, eps2 = kruskal_counts(table[shown])
+    eps_low, eps_high = epsilon_squared_ci(table[shown], opts.alpha, opts.n_boot, opts.seed)
     acc.comparisons.append(
         {
             **_base(outcome, outcome_type, groups),
@@ -573,6 +610,8 @@ def _rank_outcome(
             "p_value": res.p_value,
             "effect_name": "epsilon-squared",
             "effect": eps2,
+            "effect_ci_low": eps_low,
+            "effect_ci_high": eps_high,
             "n": int(n[shown].sum()),
             "n_groups": int((n[shown] > 0).sum()),
             "suppressed": bool(hidden.any()),
@@ -655,6 +694,28 @@ def _levels_rows(outcome, groups, table, names, labels, opts, acc) -> None:
             )
 
 
+def _missing_choice_rows(outcome, instrument, item, series, groups, table, opts, acc) -> None:
+    """Rows of the levels table for 'not applicable'-type answers: counted, no share."""
+    choice_list = instrument.choices_for(item)
+    lang = opts.lang or instrument.default_language
+    hidden = _suppression(table.sum(axis=1), opts)
+    for choice in [c for c in choice_list if c.missing] if choice_list else []:
+        counts = _count_missing_choice(series, {choice.name}, groups)
+        for i, group in enumerate(groups.names):
+            acc.levels.append(
+                {
+                    "outcome": outcome,
+                    "group_var": groups.var,
+                    "group": group,
+                    "level": choice.name,
+                    "label": choice.label.get(lang),
+                    "count": np.nan if hidden[i] else int(counts[i]),
+                    "share": np.nan,  # not part of the distribution over levels
+                    "suppressed": bool(hidden[i]),
+                }
+            )
+
+
 def _categorical(
     outcome: str,
     outcome_type: str,
@@ -692,6 +753,7 @@ def _categorical(
         acc.descriptives.append(_blank_if(row, hidden[i]))
     shown = table[~hidden]
     res, min_expected = independence_test(shown, seed=opts.seed)
+    v_ci = cramers_v_ci(shown, opts.alpha, opts.n_boot, opts.seed)
     note = _comparison_note(hidden, groups)
     if res.test.startswith("Fisher"):
         note = "; ".join(filter(None, [note, f"smallest expected count {min_expected:.1f} < 5"]))
@@ -704,6 +766,8 @@ def _categorical(
             "p_value": res.p_value,
             "effect_name": "Cramér's V",
             "effect": cramers_v(shown),
+            "effect_ci_low": v_ci[0],
+            "effect_ci_high": v_ci[1],
             "n": int(n[~hidden].sum()),
             "n_groups": int((n[~hidden] > 0).sum()),
             "suppressed": bool(hidden.any()),
@@ -755,9 +819,7 @@ def _categorical(
 
 
 def _z(alpha: float) -> float:
-    from scipy import stats
-
-    return float(stats.norm.ppf(1 - alpha / 2))
+    return float(_dist.norm.ppf(1 - alpha / 2))
 
 
 def _continuous(
@@ -776,11 +838,7 @@ def _continuous(
         mean = np.bincount(codes, weights=v, minlength=k) / n
         dev = v - mean[codes]
         var = np.where(n > 1, np.bincount(codes, weights=dev**2, minlength=k) / (n - 1), np.nan)
-    quant = (
-        pd.Series(v).groupby(codes).quantile([0.25, 0.5, 0.75]).unstack()
-        if len(v)
-        else pd.DataFrame(columns=[0.25, 0.5, 0.75])
-    ).reindex(range(k))
+    quant = _group_quantiles(codes, v, k)
     hidden = _suppression(n, opts)
     missing = _missing_by_group(groups, n.astype(np.int64))
     for i, name in enumerate(groups.names):
@@ -792,9 +850,9 @@ def _continuous(
             "missing_choice": 0,
             "mean": mean[i],
             "sd": np.sqrt(var[i]),
-            "median": quant.iloc[i][0.5],
-            "q1": quant.iloc[i][0.25],
-            "q3": quant.iloc[i][0.75],
+            "median": quant[i, 1],
+            "q1": quant[i, 0],
+            "q3": quant[i, 2],
             "share_name": "",
             "n_effective": n[i],
             "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
@@ -855,6 +913,27 @@ def _continuous(
                 "note": "",
             }
         )
+
+
+def _group_quantiles(codes: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
+    """k x 3 quartiles (type 7). Few distinct values (scale scores): from count tables."""
+    out = np.full((k, 3), np.nan)
+    if len(v) == 0:
+        return out
+    value_codes, uniques = pd.factorize(np.round(v, 9))  # hashing, no sort of the rows
+    if len(uniques) <= 5000:
+        order = np.argsort(uniques)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        table = np.bincount(
+            codes * len(uniques) + rank[value_codes], minlength=k * len(uniques)
+        ).reshape(k, len(uniques))
+        levels = np.asarray(uniques)[order]
+        for i in range(k):  # groups, not rows
+            out[i] = quantiles_from_counts(levels, table[i])
+        return out
+    quant = pd.Series(v).groupby(codes).quantile([0.25, 0.5, 0.75]).unstack().reindex(range(k))
+    return quant.to_numpy(dtype=float)
 
 
 def _nps(outcome: str, groups: _Groups, values: np.ndarray, opts: AnalysisOptions, acc: _Acc):
@@ -1035,8 +1114,6 @@ def _weighted(
     acc: _Acc,
 ) -> None:
     """Design-based comparison of weighted means (or shares, or NPS) with linearised SEs."""
-    from scipy import stats
-
     from evalkit.analyze.weights import diff_of_means, wald_equal_means, weighted_group_means
 
     w = groups.weights
@@ -1046,7 +1123,7 @@ def _weighted(
     _, est, se, _ = weighted_group_means(groups.codes, y, w, k)
     hidden = _suppression(n, opts)
     missing = _missing_by_group(groups, n.astype(np.int64))
-    z = float(stats.norm.ppf(1 - opts.alpha / 2))
+    z = float(_dist.norm.ppf(1 - opts.alpha / 2))
     is_share = compared is not None
     for i, name in enumerate(groups.names):
         row = {
@@ -1148,10 +1225,10 @@ def _covariates(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptio
 
 
 def _propensity(covariates, groups: _Groups, opts: AnalysisOptions, meta: dict[str, Any]):
-    from evalkit.analyze.adjust import balance_table, propensity_weights
-
     if covariates is None:
         return None
+    from evalkit.analyze.adjust import balance_table, propensity_weights
+
     if opts.propensity is None:
         return tidy(
             "balance",
@@ -1244,3 +1321,170 @@ def _adjusted_rows(outcome, otype, y, kind, covariates, groups, opts, acc) -> No
                 "note": note,
             }
         )
+
+
+# --------------------------------------------------------------------------- pre/post
+
+
+def analyze_paired(
+    pre: pd.DataFrame,
+    post: pd.DataFrame,
+    instrument: Instrument,
+    options: AnalysisOptions | None = None,
+    key: str | None = None,
+    input_sha256: str | None = None,
+) -> AnalysisResult:
+    """Pre/post comparison of people who answered both waves, and change between modes.
+
+    People are matched on ``key`` (default: the instrument's ``role: id`` item, stored as a
+    keyed hash by ingest). For every numeric outcome (Likert, count, decimal, NPS, scale
+    scores) the comparisons table gets the paired t-test (effect: mean change with CI, d_z in
+    the note) and the Wilcoxon signed-rank test (effect: matched-pairs rank-biserial), with
+    ``group_var = "wave"``. The change ``post - pre`` is then compared between modes (taken
+    from the post wave) as outcome ``<id>:change`` with Welch's ANOVA and Welch t: the
+    pairwise differences of mean change are difference-in-differences.
+
+    Examples
+    --------
+    >>> from evalkit.instrument import load_instrument
+    >>> inst = load_instrument("community_programme")
+    >>> rng = np.random.default_rng(0)
+    >>> pre = pd.DataFrame({"participant_code": [f"k{i}" for i in range(60)],
+    ...     "intercultural_confidence": pd.array(rng.integers(1, 4, 60), dtype="Int64")})
+    >>> post = pre.assign(mode=["in_person", "virtual"] * 30,
+    ...     intercultural_confidence=pre["intercultural_confidence"] + 1)
+    >>> opts = AnalysisOptions(outcomes=("intercultural_confidence",))
+    >>> res = analyze_paired(pre, post, inst, opts)
+    >>> res.comparisons.loc[0, "test"], float(res.comparisons.loc[0, "effect"])
+    ('paired t-test', 1.0)
+    """
+    from evalkit.analyze.paired import paired_compare, paired_frame
+
+    opts = options or AnalysisOptions()
+    check_alpha(opts.alpha)
+    check_min_cell(opts.min_cell)
+    key = key or next((i.id for i in instrument.items if i.role == "id"), None)
+    if key is None:
+        raise UsageError(f"{instrument.id} has no role: id item", hint="name the key column")
+    merged, counts = paired_frame(pre, post, key)
+    var = opts.by or (instrument.group_item.id if instrument.group_item else None)
+    if var is not None and f"{var}_post" in merged.columns:
+        merged[var] = merged[f"{var}_post"]
+    groups = _groups(merged, instrument, opts) if var in merged.columns else None
+    acc = _Acc()
+    wanted = set(opts.outcomes)
+    targets: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+    for item in instrument.items:
+        if item.role != "outcome" or item.pii or item.type not in NUMERIC_LIKE:
+            continue
+        if wanted and item.id not in wanted:
+            continue
+        a, b = _wave_columns(merged, item.id)
+        if a is None:
+            continue
+        pre_v, post_v = _numeric(merged[a]), _numeric(merged[b])
+        if item.type == "likert":
+            levels = np.array([float(c.value) for c in instrument.choices_for(item).substantive])
+            pre_v = np.where(_is_level(pre_v, levels), pre_v, np.nan)
+            post_v = np.where(_is_level(post_v, levels), post_v, np.nan)
+        kinds = {"likert": "ordinal", "integer": "count", "nps": "nps"}
+        otype = kinds.get(item.type, "continuous")
+        targets.append((item.id, otype, pre_v, post_v))
+    for scale in instrument.scales:
+        if wanted and scale.id not in wanted:
+            continue
+        cols = [_wave_columns(merged, i) for i in scale.items]
+        if any(c[0] is None for c in cols):
+            continue
+        waves = []
+        for position in (0, 1):
+            wave = merged[[c[position] for c in cols]].set_axis(list(scale.items), axis=1)
+            items = _scale_items(wave, instrument, scale.items, scale.reverse)
+            waves.append(scale_score(items, scale.min_items, scale.score).to_numpy(dtype=float))
+        targets.append((scale.id, "scale", waves[0], waves[1]))
+    for outcome, otype, pre_v, post_v in targets:
+        res = paired_compare(pre_v, post_v, opts.alpha)
+        base = {
+            "outcome": outcome,
+            "outcome_type": otype,
+            "group_var": "wave",
+            "n": res.n_pairs,
+            "n_groups": 2,
+            "suppressed": res.n_pairs < opts.min_cell,
+            "adjusted": False,
+        }
+        if base["suppressed"]:
+            acc.comparisons.append({**base, "test": "paired t-test", "note": "suppressed"})
+            continue
+        dz = res.d_z
+        acc.comparisons.append(
+            {
+                **base,
+                "test": res.t_test.test,
+                "statistic": res.t_test.statistic,
+                "df": res.t_test.df,
+                "p_value": res.t_test.p_value,
+                "effect_name": "mean change (post - pre)",
+                "effect": res.mean_change.value,
+                "effect_ci_low": res.mean_change.ci_low,
+                "effect_ci_high": res.mean_change.ci_high,
+                "note": f"d_z {dz.value:.3f} ({100 * (1 - opts.alpha):.0f}% CI {dz.ci_low:.3f} "
+                f"to {dz.ci_high:.3f})",
+            }
+        )
+        acc.comparisons.append(
+            {
+                **base,
+                "test": res.wilcoxon.test,
+                "statistic": res.wilcoxon.statistic,
+                "p_value": res.wilcoxon.p_value,
+                "effect_name": "matched-pairs rank-biserial",
+                "effect": res.rank_biserial.value,
+                "effect_ci_low": res.rank_biserial.ci_low,
+                "effect_ci_high": res.rank_biserial.ci_high,
+                "note": "",
+            }
+        )
+        if groups is not None:
+            _continuous(f"{outcome}:change", "change", post_v - pre_v, groups, opts, acc)
+    comparisons = tidy("comparisons", acc.comparisons)
+    pairwise = tidy("pairwise", acc.pairwise)
+    _adjust_p(comparisons, pairwise)
+    labels = _outcome_labels(instrument, opts.lang)
+    labels.update({f"{k}:change": f"change in {v}" for k, v in list(labels.items())})
+    group_labels = dict(zip(groups.names, groups.labels, strict=True)) if groups else {}
+    tables = {
+        "comparisons": comparisons,
+        "pairwise": pairwise,
+        "descriptives": tidy("descriptives", acc.descriptives),
+        "levels": tidy("levels", []),
+        "scales": tidy("scales", []),
+        "scale_items": tidy("scale_items", []),
+        "findings": findings_mod.findings(comparisons, pairwise, labels, group_labels, opts.alpha),
+        "balance": tidy("balance", []),
+    }
+    metadata = {
+        "evalkit_version": __version__,
+        "instrument_id": instrument.id,
+        "instrument_version": instrument.version,
+        "input_sha256": input_sha256,
+        "design": "paired pre/post",
+        **counts,
+        "group_var": groups.var if groups else None,
+        "groups": ",".join(groups.names) if groups else "",
+        "alpha": opts.alpha,
+        "confidence_level": 1 - opts.alpha,
+        "min_cell": opts.min_cell,
+        "seed": opts.seed,
+        "holm": "within each outcome's pairwise family",
+        "fdr": "Benjamini-Hochberg across all tests of the run",
+    }
+    return AnalysisResult(tables=tables, metadata=metadata)
+
+
+NUMERIC_LIKE = ("likert", "integer", "decimal", "nps")
+
+
+def _wave_columns(merged: pd.DataFrame, item_id: str) -> tuple[str | None, str | None]:
+    a, b = f"{item_id}_pre", f"{item_id}_post"
+    return (a, b) if a in merged.columns and b in merged.columns else (None, None)

@@ -90,7 +90,8 @@ def findings(
     """Sentences for notable results; columns ``outcome, kind, group_a, group_b, p_fdr, sentence``.
 
     ``kind`` is ``difference`` (a detectable pairwise difference), ``not_detectable`` (the
-    outcome showed no detectable difference), ``adjusted`` (the covariate-adjusted
+    outcome showed no detectable difference), ``change`` (pre/post), ``adjusted`` (the
+    covariate-adjusted
     comparison) or ``suppressed`` (groups too small to show).
     """
     ci = round(100 * (1 - alpha))
@@ -105,6 +106,10 @@ def findings(
         pw = pw[is_adjusted] if regression else pw[~is_adjusted]
         if regression:
             rows.append(_adjusted_sentence(comp, label, alpha))
+            continue
+        if comp["group_var"] == "wave":
+            if comp["test"] == "paired t-test" and not comp["suppressed"]:
+                rows.append(_paired_sentence(comp, label, alpha, ci))
             continue
         shown = pw[~pw["suppressed"].astype(bool)]
         omnibus_p = comp["p_fdr"]
@@ -159,6 +164,31 @@ def findings(
                 }
             )
     return tidy("findings", rows)
+
+
+def _paired_sentence(comp: dict[str, Any], label: str, alpha: float, ci: int) -> dict[str, Any]:
+    p, est = comp["p_fdr"], comp["effect"]
+    low, high = comp["effect_ci_low"], comp["effect_ci_high"]
+    interval = f"{ci}% CI {_num(low, 2)} to {_num(high, 2)}; {comp['n']} people in both waves"
+    if p is not None and not math.isnan(p) and p < alpha and (low > 0 or high < 0):
+        verb = "rose" if est > 0 else "fell"
+        text = (
+            f"Between the pre and post surveys, answers to “{label}” {verb} by "
+            f"{_num(abs(est), 2)} on average ({interval})."
+        )
+    else:
+        text = (
+            f"No change between the pre and post surveys in “{label}” was detectable "
+            f"(mean change {_signed(est, 2)}, {interval})."
+        )
+    return {
+        "outcome": comp["outcome"],
+        "kind": "change",
+        "group_a": "",
+        "group_b": "",
+        "p_fdr": p,
+        "sentence": text,
+    }
 
 
 def _adjusted_sentence(comp: dict[str, Any], label: str, alpha: float) -> dict[str, Any]:

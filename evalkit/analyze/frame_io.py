@@ -85,30 +85,17 @@ def _csv_engine() -> str:
 
 
 def _read_csv(path: Path, instrument: Instrument) -> pd.DataFrame:
-    """Read with the canonical dtypes declared up front (fast); if a value does not fit, read
-    untyped so that :func:`type_frame` can name the row and column."""
+    """Read with nullable dtypes (Int64, boolean, string) inferred by the reader;
+    :func:`type_frame` then checks each column against its item and names bad rows."""
     engine = _csv_engine()
-    header = pd.read_csv(path, nrows=0).columns
-    dtypes: dict[str, str] = {}
-    for column in header:
-        item_id = column.split("__", 1)[0]
-        if not instrument.has_item(item_id):
-            continue
-        kind = instrument.item(item_id).type
-        if kind == "select_multiple":
-            dtypes[column] = "boolean"
-        elif kind in ("integer", "nps", "likert"):
-            dtypes[column] = "Int64"
-        elif kind == "decimal":
-            dtypes[column] = "Float64"
-    try:
-        return pd.read_csv(path, engine=engine, dtype=dtypes)
-    except (ValueError, TypeError):
-        return pd.read_csv(path, engine=engine, dtype="string", keep_default_na=False,
-                           na_values=[""])  # fmt: skip
+    if engine == "pyarrow":
+        return pd.read_csv(path, engine=engine, dtype_backend="numpy_nullable")
+    return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
 
 
-def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
+def read_frame(
+    path: str | Path, instrument: Instrument, keep: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Read a canonical frame file (``.csv`` or ``.parquet``) and type its columns.
 
     Raises
@@ -129,11 +116,17 @@ def read_frame(path: str | Path, instrument: Instrument) -> pd.DataFrame:
             Location(file=str(p)),
             "save the canonical frame as UTF-8 CSV with a header row",
         ) from exc
-    return type_frame(raw, instrument, str(p))
+    return type_frame(raw, instrument, str(p), keep)
 
 
-def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>") -> pd.DataFrame:
-    """Give each column of a text-typed frame the canonical dtype of its item; drop pii."""
+def type_frame(
+    raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>", keep: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Give each column of a text-typed frame the canonical dtype of its item; drop pii.
+
+    ``keep`` names personal-data columns to keep anyway: only the (hashed) respondent key that
+    links pre and post waves, which the analysis uses for matching and never outputs.
+    """
     out: dict[str, pd.Series] = {}
     for column in raw.columns:
         item_id = column.split("__", 1)[0]
@@ -141,7 +134,7 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
             out[column] = raw[column]
             continue
         item = instrument.item(item_id)
-        if item.pii:
+        if item.pii and column not in keep:
             continue
         series = raw[column]
         if item.type == "select_multiple":
@@ -152,10 +145,104 @@ def type_frame(raw: pd.DataFrame, instrument: Instrument, path: str = "<frame>")
             choice_list = instrument.choices_for(item)
             allowed = tuple(c.name for c in choice_list if c.missing) if choice_list else ()
             out[column] = _numeric_column(series, path, column, item.type, allowed)
-        elif item.type in ("select_one", "text", "date"):
+        elif item.type == "select_one":
+            # categorical: the analysis then reads integer codes instead of hashing strings
+            out[column] = series.astype("string").astype("category")
+        elif item.type in ("text", "date"):
             out[column] = (
                 series if pd.api.types.is_string_dtype(series) else series.astype("string")
             )
         else:
             out[column] = series
-    return pd.DataFrame(out, index=raw.index)
+    return pd.DataFrame(out, index=raw.index, copy=False)
+
+
+def run_paired(pre_path: str | Path, post_path: str | Path, instrument: Instrument, options):
+    """Read two wave files, keeping the (hashed) respondent key, and run the paired analysis."""
+    import hashlib
+
+    from evalkit.analyze.compare import analyze_paired
+
+    key = next((i.id for i in instrument.items if i.role == "id"), None)
+    keep = (key,) if key else ()
+    pre = read_frame(pre_path, instrument, keep)
+    post = read_frame(post_path, instrument, keep)
+    digest = hashlib.sha256()
+    for path in (pre_path, post_path):
+        digest.update(Path(path).read_bytes())
+    return analyze_paired(pre, post, instrument, options, key, digest.hexdigest())
+
+
+def restore_missing_choices(
+    frame: pd.DataFrame, status: pd.DataFrame | None, instrument: Instrument
+) -> pd.DataFrame:
+    """Put "not applicable"-type answers (``missing: true`` choices) back into their columns.
+
+    Ingest keeps such answers as NA in the typed column and records them in a status frame
+    (``choice:<value>``); the engine counts them in descriptives when the column holds the
+    choice value itself. Only the affected columns change (they become strings).
+    """
+    if status is None:
+        return frame
+    restored = {}
+    for item in instrument.items:
+        choices = instrument.choices_for(item)
+        if choices is None or not any(c.missing for c in choices) or item.id not in frame:
+            continue
+        if item.id not in status:
+            continue
+        codes = status[item.id].astype("string").reset_index(drop=True)
+        hits = codes.str.startswith("choice:").fillna(False).to_numpy(dtype=bool)
+        if not hits.any():
+            continue
+        values = frame[item.id].astype("string").to_numpy(dtype=object, na_value=None)
+        values[hits] = codes[hits].str.removeprefix("choice:").to_numpy(dtype=object)
+        restored[item.id] = pd.array(values, dtype="string")
+    if not restored:
+        return frame
+    return frame.assign(**{k: pd.Series(v, index=frame.index) for k, v in restored.items()})
+
+
+def frame_from_export(
+    path: str | Path, instrument: Instrument, platform: str = "auto"
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The valid rows of a platform export (read and validated by ingest), ready to analyse.
+
+    Returns the frame and the row counts (``rows_in``, ``rows_valid``, ``rows_quarantined``).
+    """
+    from evalkit.validate import validate_file
+
+    report = validate_file(path, instrument, platform)
+    if report.valid_frame is None or len(report.valid_frame) == 0:
+        raise DataError(
+            f"no valid rows among {report.rows_in}",
+            Location(file=str(path)),
+            "run 'evalkit validate' on the file to see why",
+        )
+    frame = restore_missing_choices(report.valid_frame, report.valid_status, instrument)
+    counts = {
+        "rows_in": report.rows_in,
+        "rows_valid": report.rows_valid,
+        "rows_quarantined": report.rows_quarantined,
+    }
+    return frame, counts
+
+
+def frame_from_workspace(
+    workspace: str | Path, instrument: Instrument, period: str | None
+) -> pd.DataFrame:
+    """The stored responses of an instrument (one period or all), ready to analyse."""
+    from evalkit.store import load_responses, load_status
+
+    if not Path(workspace).is_file():
+        raise DataError(
+            "no such workspace", Location(file=str(workspace)), "create it with 'evalkit ingest'"
+        )
+    frame = load_responses(workspace, instrument, period)
+    if len(frame) == 0:
+        raise DataError(
+            f"the workspace holds no {instrument.id} responses for period {period}",
+            Location(file=str(workspace)),
+            "check --period with 'evalkit workspace status'",
+        )
+    return restore_missing_choices(frame, load_status(workspace, instrument, period), instrument)

@@ -21,8 +21,8 @@ t-test instead of Student's t-test. International Review of Social Psychology 30
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, TestResult, check_alpha
 
 
@@ -109,8 +109,10 @@ def games_howell(n1, m1, v1, n2, m2, v2, k: int, alpha: float = 0.05) -> tuple[f
     df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
     diff = float(m1 - m2)
     q = abs(diff) / np.sqrt(se2 / 2)
-    p = float(stats.studentized_range.sf(q, k, df))
-    crit = float(stats.studentized_range.ppf(1 - alpha, k, df)) / np.sqrt(2)
+    from scipy.stats import studentized_range
+
+    p = float(studentized_range.sf(q, k, df))
+    crit = float(studentized_range.ppf(1 - alpha, k, df)) / np.sqrt(2)
     half = crit * float(np.sqrt(se2))
     return min(p, 1.0), Estimate("mean difference", diff, diff - half, diff + half)
 

@@ -14,8 +14,8 @@ Statistician 70, 365-372 (the multinomial variance and Wald interval used here).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, check_alpha
 
 

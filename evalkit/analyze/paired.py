@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+import pandas as pd
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, TestResult, check_alpha
 
 
@@ -78,8 +79,10 @@ def paired_compare(pre, post, alpha: float = 0.05) -> PairedResult:
     change = Estimate("mean change", mean, mean - q * se, mean + q * se)
     nz = d[d != 0]
     if len(nz) >= 1:
-        w = stats.wilcoxon(d, zero_method="wilcox")
-        ranks = stats.rankdata(np.abs(nz))
+        from scipy.stats import rankdata, wilcoxon
+
+        w = wilcoxon(d, zero_method="wilcox")
+        ranks = rankdata(np.abs(nz))
         t_plus, t_minus = ranks[nz > 0].sum(), ranks[nz < 0].sum()
         r = float((t_plus - t_minus) / (t_plus + t_minus))
         m = len(nz)
@@ -94,3 +97,36 @@ def paired_compare(pre, post, alpha: float = 0.05) -> PairedResult:
         rb = Estimate("matched-pairs rank-biserial", nan, nan, nan)
         w_res = TestResult("Wilcoxon signed-rank test", nan, nan, nan)
     return PairedResult(n, t_res, change, dz_est, w_res, rb)
+
+
+def paired_frame(
+    pre: pd.DataFrame, post: pd.DataFrame, key: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Match pre and post responses on ``key``: one row per person with ``<col>_pre`` and
+    ``<col>_post`` columns. Keys that appear more than once in a wave are dropped (they
+    cannot be matched safely) and counted.
+
+    Returns
+    -------
+    (matched frame, counts: pre, post, matched, duplicate keys dropped)
+    """
+    from evalkit.errors import UsageError
+
+    for name, frame in (("pre", pre), ("post", post)):
+        if key not in frame.columns:
+            raise UsageError(
+                f"the {name} file has no respondent key column {key!r}",
+                hint="both waves need the hashed participant key",
+            )
+    dup_pre = pre[key].duplicated(keep=False)
+    dup_post = post[key].duplicated(keep=False)
+    a = pre[~dup_pre & pre[key].notna()]
+    b = post[~dup_post & post[key].notna()]
+    merged = a.merge(b, on=key, how="inner", suffixes=("_pre", "_post"))
+    counts = {
+        "n_pre": len(pre),
+        "n_post": len(post),
+        "n_matched": len(merged),
+        "n_duplicate_keys_dropped": int(dup_pre.sum() + dup_post.sum()),
+    }
+    return merged.drop(columns=[key]), counts

@@ -14,8 +14,8 @@ Cramér, H. (1946). Mathematical Methods of Statistics. Princeton University Pre
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, TestResult, check_alpha, z_value
 
 
@@ -76,6 +76,22 @@ def newcombe_diff(x1, n1, x2, n2, alpha: float = 0.05) -> Estimate:
     return Estimate("difference in proportions", float(d), float(low), float(high))
 
 
+def chi_square(table) -> tuple[float, int, np.ndarray]:
+    """Pearson's chi-square without continuity correction: (statistic, df, expected counts).
+
+    Same as ``scipy.stats.chi2_contingency(table, correction=False)`` for any r x c table.
+
+    >>> stat, dof, _ = chi_square([[10, 20], [20, 10]])
+    >>> round(stat, 4), dof
+    (6.6667, 1)
+    """
+    t = np.asarray(table, dtype=float)
+    expected = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = float(np.sum(np.where(expected > 0, (t - expected) ** 2 / expected, 0.0)))
+    return stat, (t.shape[0] - 1) * (t.shape[1] - 1), expected
+
+
 def cramers_v(table) -> float:
     """Cramér's V of a contingency table (chi-square without continuity correction).
 
@@ -88,7 +104,7 @@ def cramers_v(table) -> float:
     t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
     if min(t.shape) < 2:
         return float("nan")
-    chi2 = stats.chi2_contingency(t, correction=False).statistic
+    chi2 = chi_square(t)[0]
     return float(np.sqrt(chi2 / (t.sum() * (min(t.shape) - 1))))
 
 
@@ -113,25 +129,27 @@ def independence_test(table, seed: int = 0, n_resamples: int = 9999) -> tuple[Te
     t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
     if min(t.shape) < 2:
         return TestResult("chi-square test (no continuity correction)", np.nan, np.nan, np.nan), 0.0
-    chi = stats.chi2_contingency(t, correction=False)
-    min_expected = float(chi.expected_freq.min())
+    statistic, dof, expected = chi_square(t)
+    min_expected = float(expected.min())
     if min_expected >= 5:
         test = TestResult(
             "chi-square test (no continuity correction)",
-            float(chi.statistic),
-            float(chi.dof),
-            float(chi.pvalue),
+            statistic,
+            float(dof),
+            float(stats.chi2.sf(statistic, dof)),
         )
         return test, min_expected
     if t.shape == (2, 2):
-        p = stats.fisher_exact(t).pvalue
-        return TestResult("Fisher's exact test", float(chi.statistic), 1.0, float(p)), min_expected
-    method = stats.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
-    p = stats.fisher_exact(t, method=method).pvalue
+        from scipy.stats import fisher_exact
+
+        p = fisher_exact(t).pvalue
+        return TestResult("Fisher's exact test", statistic, 1.0, float(p)), min_expected
+    from scipy.stats import MonteCarloMethod, fisher_exact
+
+    method = MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
+    p = fisher_exact(t, method=method).pvalue
     return (
-        TestResult(
-            "Fisher's exact test (Monte Carlo)", float(chi.statistic), float(chi.dof), float(p)
-        ),
+        TestResult("Fisher's exact test (Monte Carlo)", statistic, float(dof), float(p)),
         min_expected,
     )
 
@@ -153,3 +171,28 @@ __all__ = [
     "two_proportion_z",
     "wilson_ci",
 ]
+
+
+def cramers_v_ci(
+    table, alpha: float = 0.05, n_boot: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap CI of Cramér's V, rows (groups) resampled within themselves.
+
+    Vectorised over resamples: chi-square of a stack of tables computed with numpy.
+    """
+    check_alpha(alpha)
+    t = np.asarray(table, dtype=float)
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+    if min(t.shape) < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    boot = np.stack(
+        [rng.multinomial(int(r.sum()), r / r.sum(), size=n_boot) for r in t], axis=1
+    ).astype(float)  # B x k x C
+    n = boot.sum(axis=(1, 2))
+    expected = boot.sum(axis=2)[:, :, None] * boot.sum(axis=1)[:, None, :] / n[:, None, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi2 = np.nansum(np.where(expected > 0, (boot - expected) ** 2 / expected, 0), axis=(1, 2))
+    v = np.sqrt(chi2 / (n * (min(t.shape) - 1)))
+    low, high = np.quantile(v, [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high)

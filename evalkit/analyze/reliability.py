@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, check_alpha
 from evalkit.errors import UsageError
 
@@ -94,25 +94,45 @@ def feldt_ci(alpha_hat: float, n: int, k: int, alpha: float = 0.05) -> tuple[flo
     return float(low), float(high)
 
 
-def item_analysis(items: pd.DataFrame) -> pd.DataFrame:
+def alpha_from_cov(cov: np.ndarray) -> float:
+    """Cronbach's alpha from the item covariance matrix: k/(k-1) (1 - trace / sum).
+
+    >>> round(alpha_from_cov(np.array([[1.0, 0.5], [0.5, 1.0]])), 6)
+    0.666667
+    """
+    c = np.asarray(cov, dtype=float)
+    k = c.shape[0]
+    total = c.sum()
+    if k < 2 or total <= 0:
+        return float("nan")
+    return float(k / (k - 1) * (1 - np.trace(c) / total))
+
+
+def item_analysis(items: pd.DataFrame, cov: np.ndarray | None = None) -> pd.DataFrame:
     """Alpha-if-item-deleted and corrected item-rest correlation for each item (complete rows).
+
+    Both come from the item covariance matrix (computed once): the covariance of item j with
+    the rest is the sum of row j without its diagonal, the variance of the rest the sum of
+    the matrix without row and column j.
 
     Returns
     -------
     DataFrame with columns ``item, alpha_if_deleted, item_rest_r``.
     """
-    x = items.astype("float64").dropna().to_numpy()
+    if cov is None:
+        cov = np.cov(items.astype("float64").dropna().to_numpy(), rowvar=False)
+    c = np.atleast_2d(np.asarray(cov, dtype=float))
     rows = []
-    total = x.sum(axis=1)
     for j, name in enumerate(items.columns):  # loop over items (k <= ~20), never over rows
-        rest = total - x[:, j]
-        others = np.delete(x, j, axis=1)
+        keep = np.arange(c.shape[0]) != j
+        sub = c[np.ix_(keep, keep)]
+        cov_rest = c[j, keep].sum()
         with np.errstate(invalid="ignore", divide="ignore"):
-            r = np.corrcoef(x[:, j], rest)[0, 1] if len(x) > 2 else np.nan
+            r = cov_rest / np.sqrt(c[j, j] * sub.sum())
         rows.append(
             {
                 "item": name,
-                "alpha_if_deleted": cronbach_alpha(others) if others.shape[1] >= 2 else np.nan,
+                "alpha_if_deleted": alpha_from_cov(sub) if sub.shape[0] >= 2 else np.nan,
                 "item_rest_r": float(r),
             }
         )
@@ -172,17 +192,23 @@ class ScaleReliability:
 
 def scale_reliability(scale_id: str, items: pd.DataFrame, alpha: float = 0.05) -> ScaleReliability:
     """Alpha with its Feldt CI, omega and item analysis on complete cases of ``items``."""
-    complete = items.astype("float64").dropna()
-    n, k = complete.shape
-    a = cronbach_alpha(complete.to_numpy()) if n >= 2 else float("nan")
+    x = items.to_numpy(dtype=float, na_value=np.nan)
+    x = x[~np.isnan(x).any(axis=1)]
+    n, k = x.shape
+    if n > k:
+        cov = np.atleast_2d(np.cov(x, rowvar=False))  # one pass; everything else is k x k
+        sd = np.sqrt(np.diag(cov))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = cov / np.outer(sd, sd)
+    else:
+        cov = corr = np.full((k, k), np.nan)
+    a = alpha_from_cov(cov) if n >= 2 else float("nan")
     low, high = feldt_ci(a, n, k, alpha)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = np.corrcoef(complete.to_numpy(), rowvar=False) if n > k else np.full((k, k), np.nan)
     return ScaleReliability(
         scale=scale_id,
         n_complete=int(n),
         n_items=int(k),
         alpha=Estimate("Cronbach's alpha", a, low, high),
         omega=omega_total(corr) if k >= 3 else float("nan"),
-        items=item_analysis(items),
+        items=item_analysis(items, cov),
     )

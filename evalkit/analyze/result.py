@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evalkit.io import neutralise_formula, write_text_atomic
+from evalkit.io import write_csv_atomic, write_text_atomic
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "comparisons": (
@@ -196,11 +196,7 @@ class AnalysisResult:
         out = Path(directory)
         written = []
         for name in COLUMNS:
-            frame = self.tables[name].copy()
-            for column in frame.columns:
-                if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-                    frame[column] = frame[column].astype(object).map(neutralise_formula)
-            written.append(write_text_atomic(out / f"{name}.csv", frame.to_csv(index=False)))
+            written.append(write_csv_atomic(self.tables[name], out / f"{name}.csv"))
         meta = json.dumps(self.to_dict()["metadata"], indent=2, ensure_ascii=False) + "\n"
         written.append(write_text_atomic(out / "metadata.json", meta))
         return written

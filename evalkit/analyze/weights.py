@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from evalkit.analyze import _dist as stats
 from evalkit.analyze._common import Estimate, TestResult, category_codes, check_alpha
 from evalkit.errors import DataError, Location, UsageError
 

@@ -8,10 +8,13 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--platform", default="auto", show_default=True, help="Platform of FILE.")
+@click.option("--workspace", help="Analyse the responses stored in this workspace.")
+@click.option("--period", help="With --workspace: only this period, e.g. 2026.")
 @click.option(
     "--frame",
     "frame_path",
-    required=True,
     type=click.Path(dir_okay=False),
     help="Canonical response frame (.csv or .parquet).",
 )
@@ -47,8 +50,18 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     type=click.Choice(["ipw", "overlap"]),
     help="Weight by propensity scores of the --adjust covariates instead of regression.",
 )
-def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
-    """Compare every outcome across groups (by default mode) in a canonical response frame.
+@click.option("--pre", "pre_path", type=click.Path(dir_okay=False),
+              help="Pre-wave frame: with --post, a paired pre/post analysis.")  # fmt: skip
+@click.option("--post", "post_path", type=click.Path(dir_okay=False), help="Post-wave frame.")
+def analyze(
+    file, platform, workspace, period, frame_path, pre_path, post_path, instrument_name,
+    json_path, output, **options
+) -> None:  # fmt: skip
+    """Compare every outcome across groups (by default mode).
+
+    The responses come from FILE (any supported platform export; it is validated and only
+    valid rows are analysed), from --workspace [--period], from --frame (a canonical frame
+    CSV/Parquet), or from --pre and --post (a paired pre/post analysis).
 
     Runs the test that fits each outcome type, every pairwise contrast with effect sizes and
     confidence intervals, Holm and Benjamini-Hochberg adjustments, and prints a summary with
@@ -56,13 +69,42 @@ def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
     """
     from evalkit.analyze import analyze as run
     from evalkit.analyze import file_sha256, options_from
-    from evalkit.analyze.frame_io import read_frame
+    from evalkit.analyze.frame_io import (
+        frame_from_export,
+        frame_from_workspace,
+        read_frame,
+        run_paired,
+    )
+    from evalkit.errors import UsageError
     from evalkit.instrument import load_instrument
     from evalkit.io import write_text_atomic
 
     inst = load_instrument(instrument_name)
-    frame = read_frame(frame_path, inst)
-    result = run(frame, inst, options_from(**options), input_sha256=file_sha256(frame_path))
+    sources = [x for x in (file, workspace, frame_path, pre_path or post_path) if x]
+    if len(sources) != 1 or bool(pre_path) != bool(post_path):
+        raise UsageError(
+            "give one of: FILE, --workspace W, --frame F, or both --pre F and --post F",
+            hint="see evalkit analyze --help",
+        )
+    if pre_path:
+        result = run_paired(pre_path, post_path, inst, options_from(**options))
+    elif file:
+        frame, counts = frame_from_export(file, inst, platform)
+        if counts["rows_quarantined"]:
+            click.echo(
+                f"{counts['rows_quarantined']} of {counts['rows_in']} rows failed validation and "
+                "are not analysed (see 'evalkit validate')",
+                err=True,
+            )
+        result = run(frame, inst, options_from(**options), input_sha256=file_sha256(file))
+        result.metadata.update(counts)
+    elif workspace:
+        frame = frame_from_workspace(workspace, inst, period)
+        result = run(frame, inst, options_from(**options))
+        result.metadata.update(workspace=str(workspace), period=period)
+    else:
+        frame = read_frame(frame_path, inst)
+        result = run(frame, inst, options_from(**options), input_sha256=file_sha256(frame_path))
     if json_path == "-":
         click.echo(result.to_json(), nl=False)
         return
@@ -76,8 +118,15 @@ def analyze(frame_path, instrument_name, json_path, output, **options) -> None:
 def summary_text(result) -> str:
     """A readable terminal summary: one line per outcome, then the findings."""
     meta = result.metadata
+    if meta.get("design") == "paired pre/post":
+        who = (
+            f"{meta['n_matched']} people in both waves (pre {meta['n_pre']}, post "
+            f"{meta['n_post']}, {meta['n_duplicate_keys_dropped']} duplicate keys dropped)"
+        )
+    else:
+        who = f"{meta['n_rows']} responses"
     lines = [
-        f"{meta['instrument_id']} {meta['instrument_version']}: {meta['n_rows']} responses, "
+        f"{meta['instrument_id']} {meta['instrument_version']}: {who}, "
         f"compared by {meta['group_var']} ({meta['groups']}); {100 * (1 - meta['alpha']):.0f}% "
         f"CIs, Holm within outcome, BH across {len(result.comparisons) + len(result.pairwise)} "
         "tests",

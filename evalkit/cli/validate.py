@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from evalkit.cli.main import CONTEXT_SETTINGS
 
+if TYPE_CHECKING:
+    from evalkit.validate import ValidationReport
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 PLATFORM_CHOICES = ["auto", "kobo", "odk", "qualtrics", "google", "msforms", "evalkit", "generic"]
 
 
-def platform_option(function):  # type: ignore[no-untyped-def]
+def platform_option(function: F) -> F:
     """``--platform`` shared by validate and ingest."""
     return click.option(
         "--platform",
@@ -22,7 +29,7 @@ def platform_option(function):  # type: ignore[no-untyped-def]
     )(function)
 
 
-def map_option(function):  # type: ignore[no-untyped-def]
+def map_option(function: F) -> F:
     """``--map`` shared by validate and ingest."""
     return click.option(
         "--map",
@@ -75,7 +82,7 @@ def validate(
     sys.exit(0 if report.valid else 1)
 
 
-def render_summary(report, show: int) -> str:  # type: ignore[no-untyped-def]
+def render_summary(report: ValidationReport, show: int) -> str:
     """The plain-text report: where from, the row counts, counts per code, first failures."""
     how = "detected" if report.platform_detected else "given"
     lines = [

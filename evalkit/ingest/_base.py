@@ -14,6 +14,26 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+INPUT_ERROR_CODES = (
+    "no-such-file", "empty-file", "no-responses", "binary-file", "bad-encoding",
+    "mixed-encoding", "malformed-csv", "unreadable-xlsx", "wrong-delimiter", "duplicate-header",
+    "duplicate-column", "no-items-matched", "wrong-instrument", "wrong-platform",
+    "bad-timestamp", "bad-map",
+)  # fmt: skip
+
+
+class InputError(DataError):
+    """A response file (or map file) that cannot be used; ``code`` says why, e.g.
+    ``empty-file``, ``binary-file``, ``mixed-encoding``, ``malformed-csv``,
+    ``duplicate-header``, ``no-items-matched``, ``wrong-instrument`` (see docs/ingest.md)."""
+
+    def __init__(self, code: str, message: str, location: Location | None = None, hint: str = ""):
+        if code not in INPUT_ERROR_CODES:
+            raise ValueError(f"unknown input error code {code!r}")
+        super().__init__(message, location, hint)
+        self.code = code
+
+
 @dataclass
 class PlatformData:
     """One file as a platform module understood it (not yet mapped to an instrument).
@@ -107,20 +127,25 @@ def parse_timestamps(
     """
     import pandas as pd
 
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    cells = values.astype(object)
+    text = cells.where(cells != "", None)
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)
     if parsed.isna().sum() > text.isna().sum():
+        text = text.astype("string").str.strip()
         if dayfirst is None:
             first = pd.to_numeric(text.str.extract(r"^(\d{1,2})[/.-]", expand=False), "coerce")
             dayfirst = bool((first > 12).any())
-        fmt = "%d/%m/%Y %H:%M:%S" if dayfirst else "%m/%d/%Y %H:%M:%S"
         unified = text.str.replace(".", "/", regex=False).str.replace("-", "/", regex=False)
+        short_year = bool(unified.str.match(r"^\d{1,2}/\d{1,2}/\d{2}\b").fillna(False).all())
+        year = "%y" if short_year else "%Y"
+        fmt = f"%d/%m/{year} %H:%M:%S" if dayfirst else f"%m/%d/{year} %H:%M:%S"
         with_seconds = unified.where(unified.str.count(":") != 1, unified + ":00")
         parsed = pd.to_datetime(with_seconds, format=fmt, errors="coerce")
     bad = parsed.isna() & text.notna()
     if bad.any():
         where = bad.to_numpy().nonzero()[0][0]
-        raise DataError(
+        raise InputError(
+            "bad-timestamp",
             f"cannot read the timestamp {text.iloc[where]!r}",
             Location(file=path or None, column=column),
             "export dates in ISO format (YYYY-MM-DD hh:mm:ss) or as typed XLSX dates",

@@ -9,7 +9,8 @@ choice (NA when the item was not answered, never False); integer/nps → ``Int64
 Beside it, a *status* frame (one categorical column per item) keeps apart what NA hides:
 
 ``answered``            a substantive answer (or an invalid one, reported as an issue)
-``blank``               nothing in the cell: not answered, or not shown (skip logic tells which)
+``blank``               nothing in the cell (validation tells not answered from not shown)
+``not_shown``           blank because the item's ``relevant`` was false (set by validation)
 ``seen_unanswered``     the platform says it was shown and skipped (Qualtrics ``-99``)
 ``choice:<value>``      a ``missing: true`` choice such as ``choice:na`` (not applicable)
 
@@ -22,17 +23,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from evalkit.errors import DataError, Location
-from evalkit.ingest._base import PlatformData, norm, norm_series
+from evalkit.errors import Location
+from evalkit.ingest._base import InputError, PlatformData, norm
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from evalkit.instrument.model import Instrument, Item
 
 ISSUE_COLUMNS = ["row", "item", "value", "code", "message"]
 COLUMN_REPORT_COLUMNS = ["position", "header", "used_as", "item", "choice"]
-STATUS_CATEGORIES = ["answered", "blank", "seen_unanswered"]
+STATUS_CATEGORIES = ["answered", "blank", "not_shown", "seen_unanswered"]
 IGNORE = "ignore"
 TRUE_TOKENS = {"1", "true", "yes", "y", "checked", "x", "1.0"}
 FALSE_TOKENS = {"0", "false", "no", "n", "unchecked", "0.0"}
@@ -54,6 +56,7 @@ class Canonical:
     status: pd.DataFrame
     issues: pd.DataFrame
     columns: pd.DataFrame
+    absent: list[str]
 
 
 def item_columns(instrument: Instrument) -> list[str]:
@@ -107,10 +110,13 @@ def _resolve(header: str, index: dict[str, str], group_seps: tuple[str, ...]) ->
     if key in index:
         return index[key]
     for sep in group_seps:
-        if sep in header:
-            last = norm(header.rsplit(sep, 1)[1])
-            if last in index:
-                return index[last]
+        # strip one group level at a time: labels may themselves contain the separator
+        # ("Logistics/Audio/video worked well" is the item "Audio/video worked well")
+        rest = header
+        while sep in rest:
+            rest = rest.split(sep, 1)[1]
+            if norm(rest) in index:
+                return index[norm(rest)]
     return None
 
 
@@ -123,7 +129,11 @@ def map_columns(
     multi = {i.id for i in instrument.items if i.type == "select_multiple"}
     targets: dict[int, Target | None] = {}
     for pos, header in enumerate(data.headers):
-        if pos in data.metadata or not header.strip():
+        if pos in data.metadata:
+            continue
+        if not header.strip():
+            if (data.body[pos].astype(str).str.strip() != "").any():
+                targets[pos] = None  # data without a header: reported, never used
             continue
         text = data.texts[pos] if data.texts else ""
         target = _custom_target(custom, header, text, instrument, pos, data.path_hint)
@@ -142,8 +152,11 @@ def _custom_target(
             if value == IGNORE:
                 return Target(IGNORE)
             item_id, _, choice = value.partition("__")
-            if not instrument.has_item(item_id):
-                raise DataError(
+            choices = instrument.choices_for(item_id) if instrument.has_item(item_id) else None
+            bad_choice = bool(choice) and (choices is None or choices.find(choice) is None)
+            if not instrument.has_item(item_id) or bad_choice:
+                raise InputError(
+                    "bad-map",
                     f"the map sends column {header!r} to {value!r}, which is not an item of "
                     f"{instrument.id}",
                     Location(file=path or None, column=header),
@@ -165,8 +178,12 @@ def _find_target(
     if pos in data.split_choice_ids:
         base = header.rsplit("_", 1)[0] if "_" in header else header
         item_id = _resolve(base, index, ()) or _resolve(text.split(" - ")[0], index, ())
-        if item_id in multi:
-            return Target(item_id, _qualtrics_choice(instrument, item_id, data, pos, text))
+        choice = (
+            _qualtrics_choice(instrument, item_id, data, pos, text) if item_id in multi else None
+        )
+        if item_id in multi and choice is not None:
+            return Target(item_id, choice)
+        return None  # a split column whose option is not a choice of the item
     for candidate in (header, text):
         if not candidate:
             continue
@@ -202,8 +219,9 @@ def _qualtrics_choice(
         if found is not None:
             return str(found)
     choice_id = data.split_choice_ids[pos][1]
-    if choices.find(choice_id) is not None:
-        return str(choices.find(choice_id).value)  # type: ignore[union-attr]
+    found_id = choices.find(choice_id)
+    if found_id is not None:
+        return str(found_id.value)
     if choice_id.isdigit() and 1 <= int(choice_id) <= len(choices):
         return choices.choices[int(choice_id) - 1].name
     return None
@@ -224,7 +242,8 @@ def build_canonical(
             continue
         if target.choice is None:
             if target.item in whole:
-                raise DataError(
+                raise InputError(
+                    "duplicate-column",
                     f"columns {data.headers[whole[target.item]]!r} and {data.headers[pos]!r} "
                     f"both hold item {target.item!r}",
                     Location(file=data.path_hint or None, column=data.headers[pos]),
@@ -233,11 +252,29 @@ def build_canonical(
             whole[target.item] = pos
         else:
             split.setdefault(target.item, {})[target.choice] = pos
+    if not whole and not split and len(data.headers) == 1:
+        raise InputError(
+            "wrong-delimiter",
+            f"the file has a single column {data.headers[0][:60]!r}",
+            Location(file=data.path_hint or None),
+            "separate cells with commas, semicolons or tabs (export the file again as CSV)",
+        )
     if not whole and not split:
-        raise DataError(
+        raise InputError(
+            "no-items-matched",
             f"no column of this file matches an item of {instrument.id}",
             Location(file=data.path_hint or None),
             "check --instrument (is this a file for another questionnaire?) or use --map",
+        )
+    unknown = [data.headers[p] for p, t in targets.items() if t is None]
+    matched = sum(1 for t in targets.values() if t is not None and t.item != IGNORE)
+    if len(unknown) >= 3 and len(unknown) > matched:
+        raise InputError(
+            "wrong-instrument",
+            f"only {matched} of {matched + len(unknown)} columns match items of {instrument.id} "
+            f"(unknown: {', '.join(repr(h) for h in unknown[:3])}, ...)",
+            Location(file=data.path_hint or None),
+            "is this a file for another questionnaire? check --instrument, or use --map",
         )
     body = data.body.reset_index(drop=True)
     n = len(body)
@@ -276,7 +313,8 @@ def build_canonical(
     frame = pd.concat([head, frame], axis=1)
     status_frame = pd.DataFrame(status)
     issue_frame = pd.concat(issues, ignore_index=True) if issues else _empty_issues()
-    return Canonical(frame, status_frame, issue_frame, _column_report(data, targets))
+    absent = [i.id for i in instrument.items if i.id not in whole and i.id not in split]
+    return Canonical(frame, status_frame, issue_frame, _column_report(data, targets), absent)
 
 
 def _check_duplicate_headers(data: PlatformData) -> None:
@@ -286,7 +324,8 @@ def _check_duplicate_headers(data: PlatformData) -> None:
             continue
         key = norm(header) + "\x00" + (norm(data.texts[pos]) if data.texts else "")
         if key in seen:
-            raise DataError(
+            raise InputError(
+                "duplicate-header",
                 f"the header {header!r} appears twice (columns {seen[key] + 1} and {pos + 1})",
                 Location(file=data.path_hint or None, column=header),
                 "rename one of the columns (or delete the copy) and read the file again",
@@ -301,7 +340,7 @@ def _column_report(data: PlatformData, targets: dict[int, Target | None]) -> pd.
     for pos, header in enumerate(data.headers):
         if pos in data.metadata:
             used, item, choice = "metadata", None, None
-        elif not header.strip():
+        elif not header.strip() and pos not in targets:
             continue
         else:
             target = targets.get(pos)
@@ -312,6 +351,8 @@ def _column_report(data: PlatformData, targets: dict[int, Target | None]) -> pd.
             else:
                 used = "option" if target.choice else "item"
                 item, choice = target.item, target.choice
+        if not header.strip():
+            header = f"(column {pos + 1}, no header)"
         rows.append(
             {"position": pos + 1, "header": header, "used_as": used, "item": item, "choice": choice}
         )
@@ -324,15 +365,36 @@ def _empty_issues() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS})
 
 
-def _issues(mask: pd.Series, raw: pd.Series, item: str, code: str, message: str) -> pd.DataFrame:
+# Conversion works on distinct values: a column is factorised once (in C), every distinct
+# cell is interpreted once (in Python, a few hundred values at most for choice items), and
+# the results are expanded back to rows with numpy indexing. No per-row Python.
+
+
+def _factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Row codes and distinct raw cells (as Python strings) of a column of text cells."""
+    import numpy as np
     import pandas as pd
 
-    rows = mask.to_numpy().nonzero()[0]
+    # cells are never NaN (read as text with na_filter off), so no code is -1; the NA
+    # sentinel path avoids an extra isna() pass over the column
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
+    texts = np.asarray([str(u) for u in uniques] + [""], dtype=object)
+    return np.where(codes < 0, len(texts) - 1, codes), texts
+
+
+def _issues(
+    bad: np.ndarray, codes: np.ndarray, uniques: np.ndarray, item: str, code: str, message: str
+) -> pd.DataFrame:
+    """Issue rows for the rows whose distinct value is flagged in ``bad``."""
+    import numpy as np
+    import pandas as pd
+
+    rows = np.nonzero(bad[codes])[0] if bad.any() else np.array([], dtype=int)
     return pd.DataFrame(
         {
             "row": rows,
             "item": item,
-            "value": raw.iloc[rows].astype(str).to_numpy(),
+            "value": uniques[codes[rows]],
             "code": code,
             "message": message,
         },
@@ -340,84 +402,107 @@ def _issues(mask: pd.Series, raw: pd.Series, item: str, code: str, message: str)
     )
 
 
-def _base_status(data: PlatformData, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Stripped cells with seen-unanswered and blanks replaced by NA, and the status."""
-    import pandas as pd
-
-    text = raw.astype(str).str.strip()
-    blank = text == ""
-    seen = text.isin(data.seen_unanswered) if data.seen_unanswered else blank & False
-    status = pd.Series("answered", index=raw.index, dtype=object)
-    status[blank] = "blank"
-    status[seen] = "seen_unanswered"
-    return text.where(~(blank | seen)), status
-
-
-def _status_categorical(status: pd.Series, instrument: Instrument, item: Item) -> pd.Series:
-    import pandas as pd
-
-    extra = []
+def _status_categories(instrument: Instrument, item: Item) -> list[str]:
     choices = instrument.choices_for(item)
-    if choices is not None:
-        extra = [f"choice:{c.name}" for c in choices if c.missing]
-    return status.astype(pd.CategoricalDtype(STATUS_CATEGORIES + extra))
+    extra = [f"choice:{c.name}" for c in choices if c.missing] if choices is not None else []
+    return STATUS_CATEGORIES + extra
+
+
+def _status_series(status_u: np.ndarray, codes: np.ndarray, categories: list[str]) -> pd.Series:
+    import numpy as np
+    import pandas as pd
+
+    position = {name: i for i, name in enumerate(categories)}
+    code_u = np.asarray([position[s] for s in status_u], dtype=np.int16)
+    return pd.Series(pd.Categorical.from_codes(code_u[codes], categories=categories))
+
+
+def _integers(values: np.ndarray, mask: np.ndarray) -> pd.Series:
+    import numpy as np
+    import pandas as pd
+
+    filled = np.where(mask, 0, values).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(filled, mask.astype(bool)))
 
 
 def _convert(
     data: PlatformData, instrument: Instrument, item: Item, raw: pd.Series
 ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    import numpy as np
     import pandas as pd
 
-    text, status = _base_status(data, raw)
-    present = text.notna()
+    codes, uniques = _factorize(raw)
+    text_u = np.asarray([u.strip() for u in uniques], dtype=object)
+    blank_u = text_u == ""
+    seen_u = np.isin(text_u, list(data.seen_unanswered)) & ~blank_u
+    present_u = ~(blank_u | seen_u)
+    status_u = np.where(blank_u, "blank", np.where(seen_u, "seen_unanswered", "answered"))
+    status_u = status_u.astype(object)
     problems = _empty_issues()
     if item.type in ("select_one", "likert"):
-        lookup = choice_index(instrument, item)
         choices = instrument.choices_for(item)
+        lookup = choice_index(instrument, item)
         if data.positional_codes and choices is not None:
             for position, choice in enumerate(choices, start=1):
                 lookup.setdefault(str(position), choice.value)
-        keys = norm_series(text.fillna(""))
-        mapped = keys.map(lookup)
         missing_values = {c.value for c in choices if c.missing} if choices else set()
-        is_missing = mapped.isin(missing_values) & present
-        if is_missing.any():
-            status[is_missing] = "choice:" + mapped[is_missing].astype(str)
-        mapped = mapped.where(~is_missing)
-        unknown = present & mapped.isna() & ~is_missing
+        mapped_u = np.asarray(
+            [lookup.get(norm(t)) if ok else None for t, ok in zip(text_u, present_u, strict=True)],
+            dtype=object,
+        )
+        for i, value in enumerate(mapped_u):
+            if value is not None and value in missing_values:
+                status_u[i] = f"choice:{value}"
+                mapped_u[i] = None
+        unknown_u = present_u & np.asarray([v is None for v in mapped_u]) & (status_u == "answered")
         if item.type == "likert":
-            numbers = pd.to_numeric(text.where(unknown), errors="coerce")
-            whole = numbers.notna() & (numbers % 1 == 0)
-            mapped = mapped.where(~whole, numbers)  # kept: validation reports out-of-range
-            unknown &= ~whole
-            value = pd.to_numeric(mapped, errors="coerce").astype("Int64")
+            numbers_u = pd.to_numeric(pd.Series(text_u), errors="coerce").to_numpy(dtype=float)
+            whole_u = unknown_u & ~np.isnan(numbers_u) & (np.mod(numbers_u, 1) == 0)
+            values_u = np.asarray(
+                [float(v) if v is not None else np.nan for v in mapped_u], dtype=float
+            )
+            values_u = np.where(whole_u, numbers_u, values_u)  # kept: schema says out-of-range
+            unknown_u &= ~whole_u
+            values = values_u[codes]
+            value = _integers(values, np.isnan(values))
         else:
-            substantive = [c.value for c in choices.substantive] if choices else []
-            value = pd.Categorical(mapped.where(~unknown), categories=substantive)
-            value = pd.Series(value, index=raw.index)
+            categories = [c.value for c in choices.substantive] if choices else []
+            position = {v: i for i, v in enumerate(categories)}
+            cat_u = np.asarray([position.get(v, -1) for v in mapped_u], dtype=np.int32)
+            value = pd.Series(pd.Categorical.from_codes(cat_u[codes], categories=categories))
         problems = _issues(
-            unknown, raw, item.id, "unknown-choice", "not one of the choices of this item"
+            unknown_u, codes, uniques, item.id, "unknown-choice", "not one of the choices"
         )
     elif item.is_numeric:
-        cleaned = text.str.replace(",", ".", regex=False).where(
-            ~text.str.contains(r"\.", na=False), text
+        cleaned = pd.Series(text_u).where(present_u, "")
+        cleaned = cleaned.where(
+            cleaned.str.contains(".", regex=False), cleaned.str.replace(",", ".")
         )
-        numbers = pd.to_numeric(cleaned, errors="coerce")
-        bad = present & numbers.isna()
+        numbers_u = pd.to_numeric(cleaned.replace("", np.nan), errors="coerce").to_numpy(float)
+        bad_u = present_u & np.isnan(numbers_u)
         if item.type in ("integer", "nps"):
-            fractional = numbers.notna() & (numbers % 1 != 0)
-            bad |= fractional
-            numbers = numbers.where(~fractional)
-            value = numbers.astype("Float64").round().astype("Int64")
+            fractional_u = ~np.isnan(numbers_u) & (np.mod(numbers_u, 1) != 0)
+            bad_u |= fractional_u
+            numbers_u = np.where(fractional_u, np.nan, numbers_u)
+            values = numbers_u[codes]
+            value = _integers(values, np.isnan(values))
         else:
-            value = numbers.astype("Float64")
-        problems = _issues(bad, raw, item.id, "wrong-type", f"not {_article(item.type)}")
+            values = numbers_u[codes]
+            mask = np.isnan(values)
+            value = pd.Series(pd.arrays.FloatingArray(np.where(mask, 0.0, values), mask))
+        problems = _issues(
+            bad_u, codes, uniques, item.id, "wrong-type", f"not {_article(item.type)}"
+        )
     elif item.type == "date":
-        value, bad = _parse_dates(text)
-        problems = _issues(bad, raw, item.id, "unparseable-date", "not a date as YYYY-MM-DD")
+        parsed_u, bad_u = _parse_dates(pd.Series(text_u).where(present_u))
+        value = pd.Series(parsed_u.to_numpy()[codes]).astype("datetime64[ns]")
+        problems = _issues(
+            bad_u.to_numpy(), codes, uniques, item.id, "unparseable-date", "not YYYY-MM-DD"
+        )
     else:
-        value = text.astype("string")
-    return value, _status_categorical(status, instrument, item), problems
+        kept = np.where(present_u, text_u, None)
+        value = pd.Series(pd.array(kept[codes], dtype="string"))
+    return value, _status_series(status_u, codes, _status_categories(instrument, item)), problems
 
 
 def _article(item_type: str) -> str:
@@ -430,8 +515,12 @@ def _parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """ISO dates (``2026-03-04``, with or without a time, as XLSX typed cells give them)."""
     import pandas as pd
 
-    iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?", na=False)
-    parsed = pd.to_datetime(text.where(iso).str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    text = text.astype("object")
+    as_text = text.fillna("").astype(str)
+    iso = as_text.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+    parsed = pd.to_datetime(
+        as_text.where(iso, None).str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
+    )
     bad = text.notna() & parsed.isna()
     return parsed.astype("datetime64[ns]"), bad
 
@@ -474,6 +563,45 @@ def tokenize(text: str, tokens: list[str], separators: str) -> tuple[list[str], 
     return found, unknown
 
 
+def _split_selected(
+    instrument: Instrument, item: Item, body: pd.DataFrame, split_pos: dict[str, int]
+) -> tuple[dict[str, np.ndarray], np.ndarray, pd.DataFrame]:
+    """Selected flags per option column, whether the row answered, and issues (bad cells)."""
+    import numpy as np
+
+    index = choice_index(instrument, item)
+    selected: dict[str, np.ndarray] = {}
+    answered = np.zeros(len(body), dtype=bool)
+    problems = []
+    for name, pos in split_pos.items():
+        codes, uniques = _factorize(body[pos])
+        key_u = [norm(u) for u in uniques]
+        own = {norm(name)} | {k for k, v in index.items() if str(v) == name}
+        true_u = np.asarray([k in TRUE_TOKENS or k in own for k in key_u], dtype=bool)
+        false_u = np.asarray([k in FALSE_TOKENS or k == "" for k in key_u], dtype=bool)
+        nonblank_u = np.asarray([k != "" for k in key_u], dtype=bool)
+        selected[name] = true_u[codes]
+        answered |= nonblank_u[codes]
+        problems.append(
+            _issues(
+                ~(true_u | false_u),
+                codes,
+                uniques,
+                item.id,
+                "unknown-choice",
+                f"option column {name!r} is not 1/0",
+            )
+        )
+    return selected, answered, _concat_issues(problems)
+
+
+def _concat_issues(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    import pandas as pd
+
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else _empty_issues()
+
+
 def _convert_multi(
     data: PlatformData,
     instrument: Instrument,
@@ -482,83 +610,62 @@ def _convert_multi(
     joined_pos: int | None,
     split_pos: dict[str, int],
 ) -> tuple[dict[str, pd.Series], pd.Series, pd.DataFrame]:
+    import numpy as np
     import pandas as pd
 
     choices = instrument.choices_for(item)
     substantive = [c.name for c in choices.substantive] if choices else []
     missing_names = [c.name for c in choices if c.missing] if choices else []
     n = len(body)
-    problems = _empty_issues()
+    status = np.full(n, "answered", dtype=object)
     if split_pos:
-        cells = {name: body[pos].astype(str).str.strip() for name, pos in split_pos.items()}
-        frame = pd.DataFrame(cells, index=body.index)
-        lowered = frame.apply(lambda col: col.str.casefold())
-        truthy = lowered.isin(TRUE_TOKENS)
-        for name in frame.columns:  # a split cell may hold the choice's own value or label
-            own = {norm(name)} | {
-                k for k, v in choice_index(instrument, item).items() if str(v) == name
-            }
-            truthy[name] |= norm_series(frame[name]).isin(own)
-        falsy = lowered.isin(FALSE_TOKENS) | (lowered == "")
-        answered = (frame != "").any(axis=1)
-        bad = ~(truthy | falsy)
-        for name in frame.columns:
-            if bad[name].any():
-                problems = pd.concat(
-                    [
-                        problems,
-                        _issues(
-                            bad[name],
-                            frame[name],
-                            item.id,
-                            "unknown-choice",
-                            f"option column {name!r} is not 1/0",
-                        ),
-                    ],
-                    ignore_index=True,
-                )
-        selected = {name: truthy[name] for name in frame.columns}
-        status = pd.Series("answered", index=body.index, dtype=object).where(answered, "blank")
-        raw_unknown = None
+        selected, answered, problems = _split_selected(instrument, item, body, split_pos)
+        status[~answered] = "blank"
     else:
         raw = body[joined_pos] if joined_pos is not None else pd.Series([""] * n, dtype=object)
-        text, status = _base_status(data, raw.astype(object))
-        answered = text.notna()
+        codes, uniques = _factorize(raw)
+        text_u = [u.strip() for u in uniques]
+        seen_u = np.asarray([t in data.seen_unanswered for t in text_u], dtype=bool)
+        blank_u = np.asarray([t == "" for t in text_u], dtype=bool)
         lookup = choice_index(instrument, item)
         if data.positional_codes and choices is not None:
             for position, choice in enumerate(choices, start=1):
                 lookup.setdefault(str(position), choice.value)
-        keys = norm_series(text.fillna(""))
         tokens = sorted(lookup, key=len, reverse=True)
-        parsed: dict[str, tuple[frozenset[str], bool]] = {}
-        for key in keys.unique():
-            found, unknown = tokenize(key, tokens, data.multi_sep)
-            parsed[key] = (frozenset(str(lookup[t]) for t in found), bool(unknown))
-        has_unknown = keys.map({k: v[1] for k, v in parsed.items()}).astype(bool)
+        found_u, unknown_u = [], []
+        for text, skip in zip(text_u, blank_u | seen_u, strict=True):
+            found, unknown = ([], []) if skip else tokenize(norm(text), tokens, data.multi_sep)
+            found_u.append({str(lookup[t]) for t in found})
+            unknown_u.append(bool(unknown))
         selected = {
-            name: keys.map({k: name in v[0] for k, v in parsed.items()}).astype(bool)
+            name: np.asarray([name in f for f in found_u], dtype=bool)[codes]
             for name in substantive + missing_names
         }
-        raw_unknown = has_unknown & answered
+        answered = ~(blank_u | seen_u)[codes]
+        status[blank_u[codes]] = "blank"
+        status[seen_u[codes]] = "seen_unanswered"
         problems = _issues(
-            raw_unknown, raw, item.id, "unknown-choice", "holds an option that is not a choice"
+            np.asarray(unknown_u, dtype=bool) & ~(blank_u | seen_u),
+            codes,
+            uniques,
+            item.id,
+            "unknown-choice",
+            "holds an option that is not a choice",
         )
-    any_substantive = pd.Series(False, index=body.index)
+    any_substantive = np.zeros(n, dtype=bool)
     for name in substantive:
         if name in selected:
             any_substantive |= selected[name]
     for name in missing_names:
         if name in selected:
-            only_missing = selected[name] & ~any_substantive & answered
-            status[only_missing] = f"choice:{name}"
+            status[selected[name] & ~any_substantive & answered] = f"choice:{name}"
     valid_answer = answered & (status == "answered")
     columns = {}
     for name in substantive:
-        values = selected.get(name, pd.Series(False, index=body.index))
-        column = pd.Series(values.to_numpy(), dtype="boolean", index=body.index)
-        column[~valid_answer] = pd.NA
-        if name not in selected and split_pos:
-            column[valid_answer] = pd.NA  # no column for this option in the file
-        columns[f"{item.id}__{name}"] = column.reset_index(drop=True)
-    status = _status_categorical(status.reset_index(drop=True), instrument, item)
-    return columns, status, problems
+        values = selected.get(name, np.zeros(n, dtype=bool))
+        mask = ~valid_answer if name in selected or not split_pos else np.ones(n, dtype=bool)
+        columns[f"{item.id}__{name}"] = pd.Series(pd.arrays.BooleanArray(values, mask.copy()))
+    categories = _status_categories(instrument, item)
+    position = {c: i for i, c in enumerate(categories)}
+    status_codes = pd.Series(status).map(position).to_numpy(dtype=np.int16)
+    return columns, pd.Series(pd.Categorical.from_codes(status_codes, categories)), problems

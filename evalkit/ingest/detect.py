@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalkit.errors import DataError, Location
+from evalkit.errors import Location
+from evalkit.ingest._base import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,6 +38,7 @@ class Grid:
     encoding: str | None
     delimiter: str | None
     kind: str  # "csv" or "xlsx"
+    empty_rows: int = 0
 
 
 def decode(data: bytes, path: str = "") -> tuple[str, str]:
@@ -66,7 +68,8 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
         encoding = "utf-16-be" if even_nuls > len(sample) // 4 else "utf-16-le"
         return _strict(data, encoding, where), encoding
     if b"\x00" in sample:
-        raise DataError(
+        raise InputError(
+            "binary-file",
             "this is a binary file, not a CSV or XLSX export",
             where,
             "export the responses again as CSV or XLSX",
@@ -77,7 +80,8 @@ def decode(data: bytes, path: str = "") -> tuple[str, str]:
         utf8_error = exc
     if _UTF8_MULTIBYTE.search(data):
         line = data[: utf8_error.start].count(b"\n") + 1
-        raise DataError(
+        raise InputError(
+            "mixed-encoding",
             f"the file mixes encodings (UTF-8 and another, first non-UTF-8 byte on line {line})",
             Location(file=path or None, line=line),
             "open it in a text editor and save it as UTF-8, or export it again",
@@ -89,7 +93,8 @@ def _strict(data: bytes, encoding: str, where: Location) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise DataError(
+        raise InputError(
+            "bad-encoding",
             f"the file is not valid {encoding} (byte {exc.start})",
             where,
             "export it again as UTF-8 CSV",
@@ -109,7 +114,7 @@ def sniff_delimiter(text: str) -> str:
     >>> sniff_delimiter("a\\tb\\n1\\t2\\n")
     '\\t'
     """
-    sample = "\n".join(text.splitlines()[:20])
+    sample = "\n".join(text[:65536].splitlines()[:20])
     try:
         found = csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
     except csv.Error:
@@ -143,36 +148,51 @@ def read_grid(path: str | Path) -> Grid:
     path = Path(path)
     where = Location(file=str(path))
     if not path.is_file():
-        raise DataError("no such file", where, "check the path")
+        raise InputError("no-such-file", "no such file", where, "check the path")
     data = path.read_bytes()
     if not data.strip():
-        raise DataError("the file is empty", where, "export the responses again")
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(path, where)
     text, encoding = decode(data, str(path))
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise DataError("the file is empty", where, "export the responses again")
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
     delimiter = sniff_delimiter(text)
     try:
         cells = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             header=None,
-            dtype=str,
+            # object, not str: pandas 3's python-backed str dtype runs comparisons and isna
+            # per element in Python; object arrays use pandas' C loops
+            dtype=object,
             keep_default_na=False,
             na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=False,  # blank lines are dropped below, keeping row numbers
             engine="c",
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(
+        raise InputError(
+            "malformed-csv",
             f"the file is not valid CSV ({str(exc).strip().splitlines()[-1]})",
             where,
             "check for an unclosed quote or a row with extra cells, or export the file again",
         ) from None
-    cells = cells.fillna("")
-    return Grid(cells, str(path), encoding, delimiter, "csv")
+    cells, empty = _drop_empty_rows(cells)  # na_filter=False: short rows hold "", not NaN
+    return Grid(cells, str(path), encoding, delimiter, "csv", empty)
+
+
+def _drop_empty_rows(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Drop rows whose every cell is empty (Excel leaves ``,,,,`` lines); keep the row
+    numbers of the others, so reports still point at the right spreadsheet row."""
+    candidates = (cells[0] == "").to_numpy().copy()
+    candidates[0] = False  # the header row stays, whatever it holds
+    if not candidates.any():
+        return cells, 0
+    empty = candidates.copy()
+    empty[candidates] = (cells[candidates] == "").all(axis=1).to_numpy()
+    return cells[~empty], int(empty.sum())
 
 
 def _read_xlsx(path: Path, where: Location) -> Grid:
@@ -181,13 +201,15 @@ def _read_xlsx(path: Path, where: Location) -> Grid:
     try:
         cells = pd.read_excel(path, header=None, dtype=str, engine="openpyxl", sheet_name=0)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise DataError(
+        raise InputError(
+            "unreadable-xlsx",
             f"the XLSX file cannot be read ({type(exc).__name__})",
             where,
             "open it in a spreadsheet program and save it again, or export CSV",
         ) from None
-    cells = cells.fillna("").astype(str)
+    cells = cells.fillna("").astype(str).astype(object)
     cells.columns = range(cells.shape[1])
     if cells.empty:
-        raise DataError("the file is empty", where, "export the responses again")
-    return Grid(cells.reset_index(drop=True), str(path), None, None, "xlsx")
+        raise InputError("empty-file", "the file is empty", where, "export the responses again")
+    cells, empty = _drop_empty_rows(cells.reset_index(drop=True))
+    return Grid(cells, str(path), None, None, "xlsx", empty)

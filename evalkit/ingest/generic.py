@@ -38,9 +38,7 @@ def prepare(grid: Grid) -> PlatformData:
     metadata = {i for i, h in enumerate(headers) if norm(h) in SYSTEM}
     id_pos = find_column(headers, "response_id")
     time_pos = find_column(headers, "submitted_at")
-    response_id = (
-        content_hash(body, "h") if id_pos is None else body[id_pos].astype("string").str.strip()
-    )
+    response_id = content_hash(body, "h") if id_pos is None else body[id_pos].astype("string")
     return PlatformData(
         platform=NAME if id_pos is not None else "generic",
         headers=headers,

@@ -74,7 +74,7 @@ def prepare(grid: Grid) -> PlatformData:
     time_pos = find_column(headers, "_submission_time")
     response_id = None
     if id_pos is not None:
-        response_id = body[id_pos].astype("string").str.strip()
+        response_id = body[id_pos].astype("string")
         if id_pos == find_column(headers, "meta/rootUuid", "rootUuid"):
             fallback = find_column(headers, "_uuid")
             if fallback is not None:

@@ -48,7 +48,7 @@ def prepare(grid: Grid) -> PlatformData:
         headers=headers,
         body=body,
         source_row=body.index.to_series() + 1,
-        response_id=None if id_pos is None else body[id_pos].astype("string").str.strip(),
+        response_id=None if id_pos is None else body[id_pos].astype("string"),
         submitted_at=None
         if time_pos is None
         else parse_timestamps(body[time_pos], path=grid.path, column=headers[time_pos]),

@@ -50,7 +50,7 @@ def prepare(grid: Grid) -> PlatformData:
     time_pos = find_column(headers, "SubmissionDate")
     response_id = None
     if key is not None:
-        response_id = body[key].astype("string").str.strip().str.removeprefix("uuid:")
+        response_id = body[key].astype("string").str.removeprefix("uuid:")
     submitted = None
     if time_pos is not None:
         submitted = parse_timestamps(body[time_pos], path=grid.path, column=headers[time_pos])

@@ -107,7 +107,7 @@ def prepare(grid: Grid) -> PlatformData:
         texts=[_strip_suffix(texts[i]) for i in range(len(texts))],
         body=body,
         source_row=body.index.to_series() + 1,
-        response_id=None if id_pos is None else body[id_pos].astype("string").str.strip(),
+        response_id=None if id_pos is None else body[id_pos].astype("string"),
         submitted_at=None
         if time_pos is None
         else parse_timestamps(body[time_pos], tz=zone or "UTC", path=grid.path, column="date"),

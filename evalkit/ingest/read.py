@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.errors import DataError, Location, UsageError
+from evalkit.errors import Location, UsageError
 from evalkit.ingest import generic, google, kobo, msforms, odk, qualtrics
+from evalkit.ingest._base import InputError
 from evalkit.ingest.canonical import build_canonical
 from evalkit.ingest.detect import Grid, read_grid
 
@@ -35,7 +36,9 @@ class IngestResult:
     Attributes
     ----------
     frame
-        The canonical frame (one row per data row of the file, in file order).
+        The canonical frame (one row per data row of the file, in file order). It still
+        holds personal (``pii``) items: analysis uses the validated frame
+        (:attr:`evalkit.validate.ValidationReport.valid_frame`) or the workspace, never this.
     status
         One categorical column per item: answered / blank / seen_unanswered / choice:<value>.
     source_row
@@ -122,14 +125,24 @@ def read_responses(
     module = PLATFORMS.get(name, generic)
     data = module.prepare(grid)
     data.path_hint = grid.path
+    if data.response_id is None:
+        raise InputError(
+            "wrong-platform",
+            f"the file has no response-id column of a {name} export",
+            Location(file=grid.path),
+            "use --platform auto, or the platform that exported the file",
+        )
     if data.body.empty:
-        raise DataError(
+        raise InputError(
+            "no-responses",
             "the file has a header but no responses",
             Location(file=grid.path),
             "export again after responses have come in",
         )
     result = build_canonical(data, instrument, mapping)
-    raw = data.body.reset_index(drop=True).copy()
+    if result.absent:
+        data.notes.append("no column for item(s) " + ", ".join(result.absent))
+    raw = data.body.reset_index(drop=True)  # copy-on-write: no copy of the cells
     raw.columns = _unique_headers(data.headers)
     return IngestResult(
         frame=result.frame,
@@ -143,7 +156,7 @@ def read_responses(
         path=grid.path,
         encoding=grid.encoding,
         delimiter=grid.delimiter,
-        notes=data.notes,
+        notes=data.notes + ([f"{grid.empty_rows} empty row(s) skipped"] if grid.empty_rows else []),
     )
 
 
@@ -155,14 +168,16 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     try:
         loaded: Any = yaml.safe_load(Path(path).read_text("utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError(
+        raise InputError(
+            "bad-map",
             f"cannot read the map file ({type(exc).__name__})",
             where,
             "give a YAML file with a 'columns:' mapping",
         ) from None
     columns = loaded.get("columns") if isinstance(loaded, dict) else None
     if not isinstance(columns, dict) or not columns:
-        raise DataError(
+        raise InputError(
+            "bad-map",
             "the map file has no 'columns:' mapping",
             where,
             'write columns: {"Header in the file": item_id}',

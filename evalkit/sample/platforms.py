@@ -217,9 +217,9 @@ def _kobo(frame, instrument, status, labels, lang, groups):
         name = item.text.get(lang) if labels else _header(item, groups, "/")
         if item.type == "select_multiple":
             out[name] = _joined(frame, instrument, item, status, " ", mode, lang)
+            options = {c.name: c.label.get(lang) for c in instrument.choices_for(item) or ()}
             for choice_name, values in _multi_selected(frame, instrument, item).items():
-                choice = instrument.choices_for(item).find(choice_name)  # type: ignore[union-attr]
-                option = choice.label.get(lang) if labels else choice_name  # type: ignore[union-attr]
+                option = options[choice_name] if labels else choice_name
                 out[f"{name}/{option}"] = (
                     values.map({True: "1", False: "0"}).astype(object).where(values.notna(), "")
                 )

@@ -135,9 +135,14 @@ def workspace_key(con: duckdb.DuckDBPyConnection) -> str:
     return key
 
 
-def _storable(frame: pd.DataFrame, status: pd.DataFrame, period: str | None, ingest_id: int):  # type: ignore[no-untyped-def]
+def _storable(
+    frame: pd.DataFrame | None, status: pd.DataFrame | None, period: str | None, ingest_id: int
+) -> pd.DataFrame:
+    """The rows to append: categoricals as text, plus period, ingest id and status columns."""
     import pandas as pd
 
+    if frame is None or status is None:
+        raise DataError("validation returned no frame", hint="please report this bug")
     out = frame.reset_index(drop=True).copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.CategoricalDtype):
@@ -226,7 +231,7 @@ def _append(
 ) -> IngestSummary:
     row = con.execute(f"SELECT coalesce(max(ingest_id), 0) + 1 FROM {PROVENANCE}").fetchall()
     ingest_id = int(row[0][0]) if row else 1
-    incoming = _storable(report.valid_frame, report.valid_status, period, ingest_id)  # type: ignore[arg-type]
+    incoming = _storable(report.valid_frame, report.valid_status, period, ingest_id)
     table = _quote(table_name(instrument.id))
     con.register("incoming", incoming)
     try:

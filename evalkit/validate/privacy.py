@@ -42,10 +42,11 @@ def keyed_hash(identifier: str, key: str) -> str:
 
 
 def protect(frame: pd.DataFrame, instrument: Instrument, key: str | None) -> pd.DataFrame:
-    """The frame without pii columns; id+pii items as keyed hashes (dropped when no key)."""
-    import pandas as pd
+    """The frame without pii columns; id+pii items as keyed hashes (dropped when no key).
 
-    out = frame.copy()
+    The input frame is not modified.
+    """
+    out = frame
     for item in instrument.pii_items:
         if item.id not in out:
             continue
@@ -54,6 +55,6 @@ def protect(frame: pd.DataFrame, instrument: Instrument, key: str | None) -> pd.
             uniques = values.dropna().unique()
             # one HMAC per distinct identifier, not per row
             hashes = {v: keyed_hash(v, key) for v in uniques if v.strip()}
-            out[item.id + KEY_SUFFIX] = values.map(hashes).astype("string")
+            out = out.assign(**{item.id + KEY_SUFFIX: values.map(hashes).astype("string")})
         out = out.drop(columns=[item.id])
-    return out.reset_index(drop=True) if isinstance(out, pd.DataFrame) else out
+    return out.reset_index(drop=True)

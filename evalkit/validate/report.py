@@ -15,7 +15,13 @@ from evalkit.errors import EvalkitError
 from evalkit.io import write_text_atomic
 from evalkit.validate.codes import CATALOGUE
 from evalkit.validate.privacy import protect
-from evalkit.validate.schema import STATUS_PREFIX, instrument_to_schema, with_status
+from evalkit.validate.schema import (
+    STATUS_PREFIX,
+    Memo,
+    instrument_to_schema,
+    shown_mask,
+    with_status,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,7 +131,7 @@ def _pandera_failures(exc: Any) -> pd.DataFrame:
     parts = checks.where(named, "").str.split("|", n=2, expand=True).reindex(columns=[0, 1, 2])
     code = parts[0].where(named)
     code = code.mask(checks == "field_uniqueness", "duplicate-response")
-    code = code.mask(checks == "not_nullable", "missing-id")
+    code = code.mask((checks == "not_nullable") & (cases["column"] == "response_id"), "missing-id")
     code = code.fillna("wrong-type")
     item = parts[1].where(named, cases["column"].astype(str))
     item = item.str.split("__", n=1).str[0]
@@ -176,6 +182,19 @@ def _render_messages(failures: pd.DataFrame) -> pd.Series:
     return messages
 
 
+def _mark_not_shown(
+    status: pd.DataFrame, instrument: Instrument, joined: pd.DataFrame, memo: Memo
+) -> pd.DataFrame:
+    """Status with ``blank`` turned into ``not_shown`` where the item's relevant was false."""
+    out = status.copy()
+    for item in instrument.items:
+        if item.relevant and item.id in out:
+            hidden = ~shown_mask(instrument, item, joined, memo).to_numpy()
+            column = out[item.id]
+            out[item.id] = column.mask((column == "blank").to_numpy() & hidden, "not_shown")
+    return out
+
+
 def validate_responses(
     result: IngestResult, instrument: Instrument, *, key: str | None = None
 ) -> ValidationReport:
@@ -188,12 +207,16 @@ def validate_responses(
     import pandera.pandas as pa
 
     frame = result.frame
-    schema = instrument_to_schema(instrument)
+    memo = Memo()
+    schema = instrument_to_schema(instrument, memo)
+    joined = with_status(frame, result.status)
     parts = []
     try:
-        schema.validate(with_status(frame, result.status), lazy=True)
+        # inplace: the joined frame is ours and nothing is coerced; skips pandera's copy
+        schema.validate(joined, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         parts.append(_pandera_failures(exc))
+    status = _mark_not_shown(result.status, instrument, joined, memo)
     issues = result.issues.copy()
     if not issues.empty:
         issues["row"] = issues["row"].astype("Int64")
@@ -224,7 +247,8 @@ def validate_responses(
             f"{rows_in} rows read but {rows_valid} valid + {rows_quarantined} quarantined",
             hint="please report this bug with the file",
         )
-    valid_frame = protect(frame[~is_bad], instrument, key)
+    any_bad = bool(is_bad.any())
+    valid_frame = protect(frame[~is_bad] if any_bad else frame, instrument, key)
     return ValidationReport(
         valid=failures.empty,
         file=result.path,
@@ -241,7 +265,7 @@ def validate_responses(
         encoding=result.encoding,
         delimiter=result.delimiter,
         valid_frame=valid_frame,
-        valid_status=result.status[~is_bad].reset_index(drop=True),
+        valid_status=status[~is_bad].reset_index(drop=True) if any_bad else status,
         quarantine=_quarantine(result, failures, is_bad),
     )
 

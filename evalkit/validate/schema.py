@@ -17,6 +17,7 @@ Every check is named ``code|item|detail`` so that failures map to the error cata
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from evalkit.instrument.relevant import evaluate, to_text
@@ -45,21 +46,62 @@ def with_status(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame.reset_index(drop=True), renamed.reset_index(drop=True)], axis=1)
 
 
+def _is_empty(frame: pd.DataFrame, item: str) -> pd.Series:
+    # status columns are categoricals: isin works on the codes, no strings are built
+    return frame[STATUS_PREFIX + item].isin(EMPTY)
+
+
 def _has_answer(frame: pd.DataFrame, item: str) -> pd.Series:
-    status = frame[STATUS_PREFIX + item].astype("string")
+    status = frame[STATUS_PREFIX + item]
     return ~status.isin(EMPTY) & status.notna()
 
 
-def _is_empty(frame: pd.DataFrame, item: str) -> pd.Series:
-    return frame[STATUS_PREFIX + item].astype("string").isin(EMPTY)
+class Memo:
+    """Per-frame cache for the row-level checks: whether each item was shown, and choice
+    columns as text (relevant.evaluate compares text), computed once per frame."""
+
+    def __init__(self) -> None:
+        # a weak reference: the memo must not keep a validated frame (and, through pandera's
+        # schema registry, itself) alive
+        self.frame: weakref.ref[pd.DataFrame] | None = None
+        self.values: dict[str, pd.Series] = {}
+        self.shown: dict[str, pd.Series] = {}
+
+    def use(self, frame: pd.DataFrame) -> Memo:
+        if self.frame is None or self.frame() is not frame:
+            self.frame, self.values, self.shown = weakref.ref(frame), {}, {}
+        return self
+
+    def value(self, item_id: str) -> pd.Series:
+        import pandas as pd
+
+        frame = self.frame() if self.frame is not None else None
+        if frame is None:
+            raise RuntimeError("the frame being validated is gone")
+        column = frame[item_id]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            return column
+        if item_id not in self.values:
+            self.values[item_id] = column.astype("string")
+        return self.values[item_id]
 
 
-def _shown(instrument: Instrument, item: Item, frame: pd.DataFrame) -> pd.Series:
+def shown_mask(
+    instrument: Instrument, item: Item, frame: pd.DataFrame, memo: Memo | None = None
+) -> pd.Series:
+    """Whether ``item`` was shown in each row (its ``relevant`` holds; True without one)."""
+    return _shown(instrument, item, frame, memo if memo is not None else Memo())
+
+
+def _shown(instrument: Instrument, item: Item, frame: pd.DataFrame, memo: Memo) -> pd.Series:
     import pandas as pd
 
     expr = instrument.relevance(item)
     if expr is None:
         return pd.Series(True, index=frame.index)
+    memo.use(frame)
+    if item.id in memo.shown:
+        return memo.shown[item.id]
 
     def selected(item_id: str, choice: str) -> pd.Series:
         column = f"{item_id}__{choice}"
@@ -67,7 +109,8 @@ def _shown(instrument: Instrument, item: Item, frame: pd.DataFrame) -> pd.Series
             return frame[column]
         return pd.Series(False, index=frame.index)
 
-    return evaluate(expr, lambda i: frame[i], selected)
+    memo.shown[item.id] = evaluate(expr, memo.value, selected)
+    return memo.shown[item.id]
 
 
 def _dtype(item: Item) -> Any:
@@ -140,28 +183,32 @@ def _item_columns(instrument: Instrument, item: Item, pa: Any) -> dict[str, Any]
     return {item.id: pa.Column(dtype, checks=checks, nullable=True)}
 
 
-def _wide_checks(instrument: Instrument, pa: Any) -> list[Any]:
+def _wide_checks(instrument: Instrument, pa: Any, memo: Memo) -> list[Any]:
     checks = []
     for item in instrument.items:
         expr = instrument.relevance(item)
         if expr is not None:
             checks.append(
                 pa.Check(
-                    lambda df, it=item: ~(_has_answer(df, it.id) & ~_shown(instrument, it, df)),
+                    lambda df, it=item: (
+                        ~(_has_answer(df, it.id) & ~_shown(instrument, it, df, memo))
+                    ),
                     name=check_name("skip-logic", item.id, "shown only if " + to_text(expr)),
+                    ignore_na=False,  # the result has no NA; skips a whole-frame isna()
                 )
             )
         if item.required:
             checks.append(
                 pa.Check(
-                    lambda df, it=item: ~(_is_empty(df, it.id) & _shown(instrument, it, df)),
+                    lambda df, it=item: ~(_is_empty(df, it.id) & _shown(instrument, it, df, memo)),
                     name=check_name("missing-required", item.id),
+                    ignore_na=False,
                 )
             )
     return checks
 
 
-def instrument_to_schema(instrument: Instrument) -> pa.DataFrameSchema:
+def instrument_to_schema(instrument: Instrument, memo: Memo | None = None) -> pa.DataFrameSchema:
     """The pandera schema of ``instrument``'s canonical frame (with status columns).
 
     Examples
@@ -201,7 +248,7 @@ def instrument_to_schema(instrument: Instrument) -> pa.DataFrameSchema:
         columns[STATUS_PREFIX + item.id] = pa.Column(nullable=False)
     return pa.DataFrameSchema(
         columns,
-        checks=_wide_checks(instrument, pa),
+        checks=_wide_checks(instrument, pa, memo if memo is not None else Memo()),
         strict=False,
         name=instrument.id,
     )

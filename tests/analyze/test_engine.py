@@ -124,7 +124,7 @@ def test_descriptives_top2box_and_levels(result):
     assert row["share_ci_low"] < row["share"] < row["share_ci_high"]
     assert row["missing"] == (frame["mode"] == "virtual").sum() - len(sub)
     lv = result.levels
-    lv_v = lv[(lv.outcome == "worth_time") & (lv.group == "virtual")]
+    lv_v = lv[(lv.outcome == "worth_time") & (lv.group == "virtual") & (lv.level != "na")]
     assert lv_v["count"].sum() == len(sub)
     assert lv_v["label"].tolist()[-1] == "Strongly agree"
 
@@ -212,6 +212,9 @@ def test_missing_choice_counted_not_analysed():
     assert d.loc["in_person", "missing_choice"] == 4
     assert d.loc["in_person", "n"] == 8
     assert d.loc["in_person", "missing"] == 0
+    lv = res.levels[(res.levels.group == "in_person") & (res.levels.level == "na")]
+    assert lv["count"].tolist() == [4] and lv["label"].tolist() == ["Not applicable"]
+    assert lv["share"].isna().all()
 
 
 def test_no_personal_data_in_outputs(result):
@@ -219,3 +222,18 @@ def test_no_personal_data_in_outputs(result):
     for item in INST.items:
         if item.pii:
             assert f'"{item.id}' not in text
+
+
+def test_omnibus_effect_sizes_have_seeded_bootstrap_intervals(result):
+    comp = result.comparisons.set_index("outcome")
+    for outcome in ("worth_time", "next_step"):
+        row = comp.loc[outcome]
+        assert row["effect_ci_low"] <= row["effect"] <= row["effect_ci_high"], outcome
+    from evalkit.analyze.ordinal import epsilon_squared_ci
+    from evalkit.analyze.proportions import cramers_v_ci
+
+    table = [[40, 30, 20, 10], [10, 20, 30, 40], [25, 25, 25, 25]]
+    assert epsilon_squared_ci(table, seed=3) == epsilon_squared_ci(table, seed=3)
+    wide = cramers_v_ci(table, seed=3)
+    narrow = cramers_v_ci([[10 * x for x in row] for row in table], seed=3)
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]

@@ -236,3 +236,31 @@ def test_quantiles_from_counts_match_numpy_type7():
     levels, counts = np.unique(x, return_counts=True)
     probs = [0.1, 0.25, 0.5, 0.75, 0.9]
     assert quantiles_from_counts(levels, counts, probs) == pytest.approx(np.quantile(x, probs))
+
+
+def test_distribution_functions_equal_scipy_stats():
+    """evalkit's scipy.special-based distributions equal scipy.stats to 1e-12."""
+    from scipy import stats as ss
+
+    from evalkit.analyze import _dist
+
+    x = np.array([0.1, 1.0, 2.5, 7.0])
+    for df in (1, 3.5, 17.776, 200):
+        assert _dist.t.sf(x, df) == pytest.approx(ss.t.sf(x, df), rel=1e-10)
+        assert _dist.t.ppf(0.975, df) == pytest.approx(ss.t.ppf(0.975, df), rel=1e-10)
+        assert _dist.chi2.sf(x, df) == pytest.approx(ss.chi2.sf(x, df), rel=1e-10)
+        assert _dist.f.sf(x, 2, df) == pytest.approx(ss.f.sf(x, 2, df), rel=1e-10)
+        assert _dist.f.ppf(0.025, df, 3 * df) == pytest.approx(ss.f.ppf(0.025, df, 3 * df))
+    assert _dist.norm.sf(x) == pytest.approx(ss.norm.sf(x), rel=1e-12)
+
+
+def test_chi_square_equals_scipy_chi2_contingency():
+    from scipy import stats as ss
+
+    from evalkit.analyze.proportions import chi_square
+
+    table = [[100, 150, 3], [203, 322, 9], [420, 700, 1]]
+    ref = ss.chi2_contingency(table, correction=False)
+    stat, dof, expected = chi_square(table)
+    assert stat == pytest.approx(ref.statistic, rel=1e-12) and dof == ref.dof
+    assert expected == pytest.approx(ref.expected_freq)

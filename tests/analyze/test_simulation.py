@@ -138,3 +138,15 @@ def test_type_one_error_of_brunner_munzel_with_unequal_spread():
     ca, cb = rng.multinomial(40, pa, REPS), rng.multinomial(60, pb, REPS)
     p = [brunner_munzel_counts(ca[i], cb[i])[0].p_value for i in range(REPS)]
     assert 0.035 <= _rate(p) <= 0.065
+
+
+def test_ratio_of_totals_bca_coverage():
+    """Cost per outcome: BCa interval of a ratio of totals over skewed engagements."""
+    from evalkit.analyze.ratios import ratio_of_totals
+
+    rng = np.random.default_rng(11)
+    reps, n = 400, 40
+    contacts = rng.poisson(8, (reps, n)) + 1
+    cost = contacts * rng.gamma(2.0, 25.0, (reps, n))  # E[cost / contact] = 50
+    est = [ratio_of_totals(cost[i], contacts[i], n_resamples=999, seed=i) for i in range(reps)]
+    assert 0.92 <= _covered([e.ci_low for e in est], [e.ci_high for e in est], 50.0) <= 0.975

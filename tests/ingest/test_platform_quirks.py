@@ -255,3 +255,164 @@ def test_map_file_must_name_items(inst, tmp_path):
     path = _write(tmp_path, "c.csv", "response_id,satisfied\nr1,5\n")
     with pytest.raises(DataError, match="not an item of channels"):
         read_responses(path, inst, mapping=load_mapping(mapping))
+
+
+def test_empty_rows_are_skipped_and_row_numbers_kept(inst, tmp_path):
+    path = _write(tmp_path, "e.csv", "response_id,satisfied\r\nr1,5\r\n,\r\n,\r\nr2,4\r\n")
+    result = read_responses(path, inst)
+    assert result.frame["response_id"].tolist() == ["r1", "r2"]
+    assert result.source_row.tolist() == [2, 5]
+    assert "2 empty row(s) skipped" in result.notes
+
+
+def test_data_without_a_header_is_reported(inst, tmp_path):
+    path = _write(tmp_path, "h.csv", "response_id,satisfied,\r\nr1,5,surprise\r\n")
+    result = read_responses(path, inst)
+    unknown = result.columns[result.columns["used_as"] == "unknown"]
+    assert unknown["header"].tolist() == ["(column 3, no header)"]
+
+
+def test_xlsx_typed_cells(write_yaml, tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    inst = load_instrument_file(
+        write_yaml(
+            CHANNELS.replace(
+                "  - {id: mode,",
+                "  - {id: day, type: date, text: {en: Day, fr: Jour}}\n  - {id: mode,",
+            ),
+            "c2.yaml",
+        )
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "I was satisfied",
+            "Day",
+            "How did you take part?",
+        ]
+    )
+    when = dt.datetime(2026, 3, 4, 9, 30)
+    sheet.append([7, when, when, "anonymous", None, 4, dt.datetime(2026, 2, 1), "Virtual;Other;"])
+    book.save(tmp_path / "ms.xlsx")
+    result = read_responses(tmp_path / "ms.xlsx", inst)
+    f = result.frame
+    assert result.platform == "msforms" and result.issues.empty
+    assert f["response_id"].tolist() == ["7"]
+    assert f["submitted_at"].tolist() == [pd.Timestamp("2026-03-04T09:30:00Z")]
+    assert f["satisfied"].tolist() == [4]
+    assert f["day"].tolist() == [pd.Timestamp("2026-02-01")]
+    assert [f[f"channels__{c}"].iloc[0] for c in ("virtual", "in_person", "other")] == [
+        True,
+        False,
+        True,
+    ]
+
+
+def test_forcing_the_wrong_platform_is_refused(inst, tmp_path):
+    path = _write(tmp_path, "e.csv", "response_id,satisfied\r\nr1,5\r\n")
+    for platform in ("kobo", "odk", "qualtrics", "msforms"):
+        with pytest.raises(DataError) as info:
+            read_responses(path, inst, platform=platform)
+        assert info.value.code == "wrong-platform"
+
+
+def test_map_choice_must_exist_and_absent_items_are_noted(inst, tmp_path):
+    mapping = _write(tmp_path, "map.yaml", "columns: {Online: channels__zoom}\n")
+    path = _write(tmp_path, "c.csv", "response_id,satisfied,Online\nr1,5,1\n")
+    with pytest.raises(DataError, match="channels__zoom"):
+        read_responses(path, inst, mapping=load_mapping(mapping))
+    result = read_responses(_write(tmp_path, "d.csv", "response_id,satisfied\nr1,5\n"), inst)
+    assert "no column for item(s) channels, channels_other, mode" in result.notes
+
+
+def test_missing_choice_in_a_multi_select(tmp_path):
+    from evalkit.instrument import load_instrument
+
+    inst = load_instrument("community_programme")
+    path = _write(
+        tmp_path,
+        "g.csv",
+        """\
+        Timestamp,wave,programme,mode,What is your race and/or ethnicity? Select all that apply.
+        3/4/2026 10:00:00,pre,youth,virtual,"Asian, White"
+        3/4/2026 10:01:00,pre,youth,virtual,Prefer not to say
+        3/4/2026 10:02:00,pre,youth,virtual,
+        """,
+    )
+    result = read_responses(path, inst)
+    assert result.issues.empty
+    assert result.frame["race_ethnicity__asian"].tolist() == [True, pd.NA, pd.NA]
+    assert result.frame["race_ethnicity__white"].tolist() == [True, pd.NA, pd.NA]
+    assert "race_ethnicity__prefer_not" not in result.frame
+    assert result.status["race_ethnicity"].tolist() == ["answered", "choice:prefer_not", "blank"]
+
+
+def test_qualtrics_choice_text_export_with_commas_in_labels(inst, tmp_path):
+    path = _write(
+        tmp_path,
+        "labels.csv",
+        """\
+        ResponseId,RecordedDate,Q1,Q2,Q3
+        Response ID,Recorded Date,How did you take part? - Selected Choice,I was satisfied,Mode
+        "{""ImportId"":""_recordId""}","{""ImportId"":""recordedDate"",""timeZone"":""UTC""}","{""ImportId"":""QID1""}","{""ImportId"":""QID2""}","{""ImportId"":""QID3""}"
+        R_1,2026-03-04 10:00:00,"In person, with interpreter,Other",Strongly agree,Hybrid
+        """,
+    )
+    f = read_responses(path, inst).frame
+    assert [f[f"channels__{c}"].iloc[0] for c in ("virtual", "in_person", "other")] == [
+        False,
+        True,
+        True,
+    ]
+    assert f["satisfied"].tolist() == [5] and f["mode"].tolist() == ["hybrid"]
+
+
+def test_kobo_hxl_row_is_skipped(inst, tmp_path):
+    path = _write(
+        tmp_path,
+        "hxl.csv",
+        """\
+        "satisfied";"_uuid";"_submission_time"
+        "#indicator+satisfaction";"#meta+id";"#date+submitted"
+        "4";"u1";"2026-03-01T10:00:00"
+        """,
+    )
+    result = read_responses(path, inst)
+    assert result.frame["satisfied"].tolist() == [4]
+    assert result.source_row.tolist() == [3]
+    assert "an HXL tag row was skipped" in result.notes
+
+
+def test_kobo_label_headers_with_group_labels_and_slashes_in_labels(tmp_path):
+    from evalkit.instrument import load_instrument
+
+    inst = load_instrument("post_engagement")
+    path = _write(
+        tmp_path,
+        "k.csv",
+        """\
+        "About/Engagement code (printed on your invitation)";"About/How did you take part in this engagement?";"Value/The engagement was worth the time I invested.";"Format and travel/Audio/video and the platform worked well for me.";"_uuid";"_submission_time"
+        "E1";"Virtual";"Agree";"Strongly agree";"u1";"2026-03-01T10:00:00"
+        """,
+    )
+    result = read_responses(path, inst)
+    assert result.frame["tech_worked"].tolist() == [5]
+    assert result.frame["worth_time"].tolist() == [4]
+    assert "unknown" not in set(result.columns["used_as"])
+
+
+def test_blank_lines_keep_spreadsheet_row_numbers(inst, tmp_path):
+    path = _write(tmp_path, "b.csv", "response_id,satisfied\r\nr1,5\r\n\r\nr2,9\r\n")
+    from evalkit.validate import validate_file
+
+    report = validate_file(path, inst)
+    assert report.failures["source_row"].tolist() == [4]

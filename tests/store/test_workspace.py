@@ -71,7 +71,7 @@ def test_loaded_frame_is_the_canonical_frame_without_personal_data(inst, exports
     assert load_responses(db, inst, period="2025").empty
 
 
-def test_same_person_gets_the_same_key_across_instruments(tmp_path):
+def test_same_person_gets_the_same_key_across_surveys_so_follow_ups_link(tmp_path):
     db = tmp_path / "w.duckdb"
     post = tmp_path / "post.csv"
     post.write_text("response_id,engagement_id,mode,worth_time,participant_code\n"
@@ -83,6 +83,15 @@ def test_same_person_gets_the_same_key_across_instruments(tmp_path):
     ingest_file(again, load_instrument("post_engagement"), workspace=db)
     keys = load_responses(db, "post_engagement")["participant_code__key"]
     assert keys.nunique() == 1 and "ana" not in keys.iloc[0]
+    later = tmp_path / "follow_up.csv"
+    later.write_text(
+        "response_id,wave,engagement_id,mode,actions,participant_code\n"
+        "f1,d90,E1,virtual,joint_proposal,ANA@example.org\n"
+    )
+    ingest_file(later, load_instrument("follow_up"), workspace=db)
+    follow = load_responses(db, "follow_up")
+    linked = follow.merge(load_responses(db, "post_engagement"), on="participant_code__key")
+    assert linked["response_id_x"].tolist() == ["f1", "f1"]
     assert b"ana@example.org" not in db.read_bytes().lower()
 
 

@@ -189,3 +189,28 @@ def test_cli_exit_codes_and_json_equals_library(inst, tmp_path, runner):
     )
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and "no such file" in result.output
+
+
+def test_cli_map_and_platform_options(tmp_path, runner):
+    path = tmp_path / "custom.csv"
+    path.write_text("response_id,Event,How?,Worth it (1-5),Staff note\nr1,E1,Virtual,5,x\n")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        'columns:\n  Event: engagement_id\n  "How?": mode\n  "Worth it (1-5)": worth_time\n'
+        '  "Staff note": ignore\n'
+    )
+    args = ["validate", str(path), "--instrument", "post_engagement"]
+    result = runner.invoke(cli, [*args, "--map", str(mapping), "--platform", "generic"])
+    assert result.exit_code == 0, result.output
+    assert "generic export (given)" in result.output
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2  # without the map no column matches an item
+    assert "no column of this file matches an item of post_engagement" in result.output
+
+
+def test_not_shown_is_told_apart_from_not_answered(inst, tmp_path):
+    rows = ["r1,E1,in_person,5,,,,,,,", "r2,E1,virtual,5,,,,,,,", "r3,E1,virtual,5,3,,yes,,,,"]
+    status = validate_file(_csv(tmp_path, rows), inst).valid_status
+    assert status["tech_worked"].tolist() == ["not_shown", "blank", "answered"]
+    assert status["next_step_types"].tolist() == ["not_shown", "not_shown", "blank"]
+    assert status["achieved_goals"].tolist() == ["blank", "blank", "blank"]
