@@ -96,6 +96,23 @@ def test_the_planted_differences_show_and_nothing_else(demo_run):
     assert contacts["effect_ci_low"] > 0  # in person made more contacts (rate ratio 1.5)
 
 
+def test_the_community_programme_improvement_is_found_pre_to_post(demo_run):
+    """Planted: global readiness +0.4 SD latent, i.e. +0.368 on each 1-5 item (the truth from
+    level_probabilities(5, 0.8 * 0.4) - level_probabilities(5), as in test_recovery)."""
+    import numpy as np
+
+    from evalkit.sample import level_probabilities
+
+    levels = np.arange(1, 6)
+    truth = float((level_probabilities(5, 0.32) - level_probabilities(5)) @ levels)
+    out, result, _ = demo_run
+    table = pd.read_csv(out / "community_pre_post" / "comparisons.csv")
+    row = table[(table["outcome"] == "global_readiness") & (table["test"] == "paired t-test")]
+    assert row["effect_ci_low"].iloc[0] > 0
+    assert row["effect_ci_low"].iloc[0] <= truth <= row["effect_ci_high"].iloc[0]
+    assert "answers to “Global readiness” rose by" in result.output
+
+
 def test_kpis_and_metadata_are_written(demo_run):
     out, _, _ = demo_run
     kpis = pd.read_csv(out / "kpis" / "kpis.csv")

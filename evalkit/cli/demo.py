@@ -27,7 +27,8 @@ def demo(output: str | None, data: str | None) -> None:
 
     Shows the validation summary (rows in / valid / quarantined per file; the quarantined
     rows of the sample data are deliberate, see sample_data/README.md), the findings of
-    the 2026 post-engagement survey by mode and the KPI scorecard for 2026 against 2025,
+    the 2026 post-engagement survey by mode and of the community programme before and
+    after, and the KPI scorecard for 2026 against 2025,
     and ends with the folder of the outputs and the path of report.html.
     """
     from evalkit.cli.kpi import render_scorecard
@@ -41,6 +42,10 @@ def demo(output: str | None, data: str | None) -> None:
     click.echo("\nFindings, post-engagement survey 2026 by mode:")
     findings = result.analysis.findings
     for sentence in findings.loc[findings["kind"] == "difference", "sentence"]:
+        click.echo(f"  - {sentence}")
+    click.echo("\nFindings, community programme 2026, the same residents before and after:")
+    changes = result.paired.findings
+    for sentence in changes.loc[changes["kind"] == "change", "sentence"]:
         click.echo(f"  - {sentence}")
     click.echo("\nKPIs 2026 (vs 2025):")
     click.echo(render_scorecard(result.kpis.kpis))

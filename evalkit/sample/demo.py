@@ -4,9 +4,11 @@ and the annual report.
 :func:`run_demo` is what ``evalkit demo`` and ``make demo`` run. In a fresh workspace it
 ingests every file of ``sample_data/`` (listed in its ``manifest.csv``) with its period,
 keeps the validation summary and the quarantined rows, compares the 2026 post-engagement
-answers across modes (:func:`evalkit.analyze.analyze`), computes the KPIs for 2026 against
-2025 with the city's population shares, writes every table to the output folder and renders
-the annual report (:func:`evalkit.report.render_report`) into ``report/``.
+answers across modes (:func:`evalkit.analyze.analyze`) and the community programme's
+residents before and after (:func:`evalkit.analyze.compare.analyze_paired`), computes the
+KPIs for 2026 against 2025 with the city's population shares, writes every table to the
+output folder and renders the annual report (:func:`evalkit.report.render_report`) into
+``report/``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from evalkit.kpi.compute import KpiResult
 
 ANALYSED = ("post_engagement", "2026")
+PAIRED = ("community_programme", "2026")  # pre and post waves of the same residents
 PERIOD, COMPARE_PERIOD = "2026", "2025"
 WORKSPACE = "workspace.duckdb"
 INGEST_COLUMNS = [
@@ -66,6 +69,9 @@ class DemoResult:
         message``.
     analysis
         The comparison of post-engagement 2026 answers across modes.
+    paired
+        The pre/post comparison of the 2026 community programme (residents matched by their
+        hashed participant code).
     kpis
         The KPIs for 2026, compared with 2025.
     report
@@ -80,6 +86,7 @@ class DemoResult:
     ingests: pd.DataFrame
     failures: pd.DataFrame
     analysis: AnalysisResult
+    paired: AnalysisResult
     kpis: KpiResult
     report: Path
     outputs: list[Path] = field(default_factory=list)
@@ -128,13 +135,14 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     DemoResult
         The tables, and the paths written: ``validation_summary.csv``,
         ``validation_failures.csv``, ``quarantine/*.csv``, ``analysis/*.csv`` and
-        ``analysis.json``, ``kpis/kpis.csv`` and ``kpis/kpi_breakdown.csv``, and the
-        report in ``report/`` (``report.html``, ``report.md``, ``tables.xlsx``,
-        ``results.json``, ``report.docx``, ``charts/``).
+        ``analysis.json``, ``community_pre_post/*.csv``, ``kpis/kpis.csv`` and
+        ``kpis/kpi_breakdown.csv``, and the report in ``report/`` (``report.html``,
+        ``report.md``, ``tables.xlsx``, ``results.json``, ``report.docx``, ``charts/``).
     """
     import pandas as pd
 
     from evalkit.analyze import AnalysisOptions, analyze
+    from evalkit.analyze.compare import analyze_paired
     from evalkit.kpi.compute import kpis_from_workspace
     from evalkit.kpi.population import load_population
     from evalkit.report import render_report
@@ -192,6 +200,18 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     outputs += analysis.write_csv(out / "analysis")
     outputs.append(write_text_atomic(out / "analysis.json", analysis.to_json()))
 
+    instrument_id, period = PAIRED
+    community = load_responses(workspace, instrument_id, period)
+    wave = community["wave"].astype("string")
+    paired = analyze_paired(
+        community[(wave == "pre").fillna(False)],
+        community[(wave == "post").fillna(False)],
+        load_instrument(instrument_id),
+        AnalysisOptions(seed=1),
+        key="participant_code__key",  # ingest keeps personal codes only as a keyed hash
+    )
+    outputs += paired.write_csv(out / "community_pre_post")
+
     population = load_population(data / POPULATION)
     kpis = kpis_from_workspace(
         str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1
@@ -204,4 +224,6 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     written = render_report(report_data, out / "report")
     outputs += [written[name] for name in sorted(written)]
     report = written["report.html"]
-    return DemoResult(out, data, workspace, ingests, failed, analysis, kpis, report, outputs)
+    return DemoResult(
+        out, data, workspace, ingests, failed, analysis, paired, kpis, report, outputs
+    )
