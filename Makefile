@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine with python3 and make:
-#   make demo   - create .venv, install evalkit into it, run the main job on sample_data
+#   make demo   - create .venv, install evalkit into it, run the whole job on sample_data/
+#                 (evalkit demo: ingest, validate, analyse, KPIs) into demo_output/
 #   make test   - the same set-up, then the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,11 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p $(DEMO_DIR)
-	$(BIN)/evalkit instrument list
-	$(BIN)/evalkit instrument check instruments/*.yaml
-	$(BIN)/evalkit instrument show post_engagement --lang es > $(DEMO_DIR)/post_engagement.es.txt
-	$(BIN)/evalkit instrument list --json > $(DEMO_DIR)/instruments.json
+	$(BIN)/evalkit demo -o $(DEMO_DIR)
 	@echo "demo output written to $(abspath $(DEMO_DIR))/"
 
 test: $(STAMP)

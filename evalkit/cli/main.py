@@ -64,6 +64,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sample",
         "Generate synthetic responses with planted effects.",
     ),
+    "demo": (
+        "evalkit.cli.demo",
+        "demo",
+        "Run the whole job on the sample data, ending with the annual report.",
+    ),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "terminal_width": 88}

@@ -6,6 +6,8 @@ import click
 
 from evalkit.cli.main import CONTEXT_SETTINGS
 
+PLATFORM_CHOICES = ["csv", "kobo", "kobo_xlsx", "odk", "qualtrics", "google", "msforms"]
+
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 def sample() -> None:
@@ -45,22 +47,71 @@ def sample() -> None:
     help="Submission period: 2026, 2026-Q2, 2026-03 or 2026-01-15..2026-03-31.",
 )
 @click.option(
+    "--as-of",
+    default="today",
+    show_default=True,
+    help="No response later than this date (YYYY-MM-DD); fix it to reproduce a file.",
+)
+@click.option(
+    "--platform",
+    type=click.Choice(PLATFORM_CHOICES),
+    default="csv",
+    show_default=True,
+    help="Export format: evalkit's CSV template or a platform's own export.",
+)
+@click.option("--lang", help="Language of labels and questions (default: the instrument's first).")
+@click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False),
-    help="CSV file to write (the canonical response frame).",
+    help="File to write (.xlsx for kobo_xlsx and msforms, else .csv).",
 )
 def generate(
-    instrument_id: str, n: int, seed: int, effects_path: str | None, period: str, output: str
+    instrument_id: str,
+    n: int,
+    seed: int,
+    effects_path: str | None,
+    period: str,
+    as_of: str,
+    platform: str,
+    lang: str | None,
+    output: str,
 ) -> None:
-    """Write N synthetic responses to an instrument as CSV (the canonical frame).
+    """Write N synthetic responses to an instrument as a platform's export.
 
     Answers respect types, choice lists, min/max, skip logic and scales; effects given in
-    --effects are planted between groups. The file is written atomically.
+    --effects are planted between groups. The file is written atomically and reads back
+    with 'evalkit ingest'.
     """
-    from evalkit.sample.generate import generate_responses, write_csv
+    from evalkit.sample.output import generate_file
 
-    frame = generate_responses(instrument_id, n, seed, effects=effects_path, period=period)
-    write_csv(frame, output)
+    frame = generate_file(
+        instrument_id, n, seed, output, platform, effects=effects_path, period=period,
+        as_of=as_of, lang=lang,
+    )  # fmt: skip
     click.echo(f"wrote {len(frame)} responses to {output}", err=True)
+
+
+@sample.command()
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write."
+)
+@click.option("--seed", default=2030, show_default=True, type=int, help="Random seed.")
+@click.option(
+    "--as-of",
+    default="2026-10-31",
+    show_default=True,
+    help="The date of the data: no response is later (YYYY-MM-DD).",
+)
+def city(output: str, seed: int, as_of: str) -> None:
+    """Write the fictional city of Riverton's 2025 and 2026 data, as sample_data/ holds it.
+
+    Every instrument in its platform's export format, population.yaml (shares for the
+    inclusive-reach KPI), manifest.csv and a few deliberately bad rows. The same options
+    write the same bytes (see sample_data/README.md).
+    """
+    from evalkit.sample.city import build_city
+
+    written = build_city(output, seed=seed, as_of=as_of)
+    click.echo(f"wrote {len(written)} files to {output}", err=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -246,6 +247,56 @@ def parse_period(period: str | None) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     )
 
 
+def parse_as_of(as_of: str | date | pd.Timestamp | None) -> pd.Timestamp | None:
+    """The exclusive end (UTC midnight after ``as_of``) of what can have been submitted.
+
+    ``as_of`` is a date (``2026-10-31``, or ``today`` in UTC): no response is later than that
+    day, as no real export holds answers from the future (validation quarantines them).
+
+    Examples
+    --------
+    >>> str(parse_as_of("2026-10-31"))
+    '2026-11-01 00:00:00+00:00'
+    >>> parse_as_of(None) is None
+    True
+    """
+    if as_of is None:
+        return None
+    if isinstance(as_of, str) and as_of.strip() == "today":
+        return pd.Timestamp.now(tz="UTC").normalize() + pd.Timedelta(days=1)
+    if isinstance(as_of, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
+        raise UsageError(f"cannot read the date {as_of!r}", hint="write it as YYYY-MM-DD")
+    try:
+        day = pd.Timestamp(as_of.strip() if isinstance(as_of, str) else as_of)
+    except ValueError:
+        raise UsageError(f"cannot read the date {as_of!r}", hint="write it as YYYY-MM-DD") from None
+    day = day.tz_localize("UTC") if day.tzinfo is None else day.tz_convert("UTC")
+    return day.normalize() + pd.Timedelta(days=1)
+
+
+def period_bounds(
+    period: str | None, as_of: str | date | pd.Timestamp | None = None
+) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """:func:`parse_period`, with the end moved back to the day after ``as_of`` if earlier.
+
+    Examples
+    --------
+    >>> start, end, label = period_bounds("2026", "2026-10-31")
+    >>> str(end), label
+    ('2026-11-01 00:00:00+00:00', '2026')
+    """
+    start, end, label = parse_period(period)
+    cut = parse_as_of(as_of)
+    if cut is not None:
+        if cut <= start:
+            raise UsageError(
+                f"the period {label} starts after the as-of date {as_of}",
+                hint="give a period that has begun by the as-of date",
+            )
+        end = min(end, cut)
+    return start, end, label
+
+
 def generate_responses(
     instrument: Instrument | str,
     n: int,
@@ -271,7 +322,7 @@ def generate_responses(
         When the responses were submitted: ``2026`` (default), ``2026-Q2``, ``2026-03`` or
         ``2026-01-15..2026-03-31``.
     **kwargs
-        ``given`` and ``latent``, passed to :func:`simulate`.
+        ``given``, ``latent`` and ``as_of``, passed to :func:`simulate`.
 
     Returns
     -------
@@ -299,6 +350,7 @@ def simulate(
     *,
     given: pd.DataFrame | Mapping[str, Any] | None = None,
     latent: pd.DataFrame | None = None,
+    as_of: str | date | pd.Timestamp | None = None,
 ) -> Simulation:
     """Like :func:`generate_responses`, but also return the latent truth (a :class:`Simulation`).
 
@@ -312,6 +364,9 @@ def simulate(
     latent
         Latent scores to use (``general`` and scale ids, standard normal, ``n`` rows) instead
         of drawing them, e.g. the same people at a second wave.
+    as_of
+        A date (``2026-10-31``): nothing is submitted after it (the period ends there if it
+        would end later). ``None``: the whole period.
     """
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 <= n <= MAX_ROWS:
@@ -321,7 +376,7 @@ def simulate(
     if isinstance(effects, str | Path):
         effects = load_effects(effects)
     plants = resolve_effects(effects or (), inst)
-    start, end, label = parse_period(period)
+    start, end, label = period_bounds(period, as_of)
     given_frame = _given(given, n, inst)
     gen = _Generator(inst, int(n), np.random.default_rng(seed), plants, given_frame, latent)
     frame = gen.run(start, end, f"{inst.id}-{label}-s{seed}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +37,10 @@ from evalkit.sample.generate import (
     MODE_MIX,
     Simulation,
     numbered,
+    parse_as_of,
     parse_period,
+    period_bounds,
     simulate,
-    write_csv,
 )
 
 RIVERTON_EFFECTS = Path(__file__).with_name("riverton_effects.yaml")
@@ -50,6 +52,7 @@ DEFAULT_SIZES: dict[str, int] = {
 FOLLOW_UP_RATE = {"d90": 0.5, "m6": 0.35}
 RETENTION = {"d90": 0.6, "m6": 0.45}
 WAVE_DAYS = {"d90": 90, "m6": 182}
+REGISTER_LAG_DAYS = 14
 PREPOST_CORRELATION = 0.6
 PARTNER_YEAR_CORRELATION = 0.7
 POST_RESPONSE_RATE = 0.8
@@ -134,6 +137,7 @@ def generate_linked(
     effects: Sequence[Effect] | str | Path | None = RIVERTON_EFFECTS,
     sizes: dict[str, int] | None = None,
     improvement_sd: float | None = None,
+    as_of: str | date | pd.Timestamp | None = None,
 ) -> CitySample:
     """Generate every instrument of the fictional city for one period, linked.
 
@@ -153,6 +157,10 @@ def generate_linked(
     improvement_sd
         An extra pre-to-post shift of the community ``global_readiness`` latent score (in SD),
         on top of any effect in ``effects``.
+    as_of
+        A date (``2026-10-31``): nothing is submitted after it. Activities fall early enough
+        for their register entry and participant answers to be in; follow-ups and post-waves
+        not yet due are left out. ``None``: the whole period (and answers after it).
 
     Examples
     --------
@@ -177,12 +185,15 @@ def generate_linked(
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
             raise UsageError(f"sizes[{key!r}] must be a whole number from 1 to 1,000,000")
     start, end, label = parse_period(period)
+    cut = parse_as_of(as_of)
+    if cut is not None:
+        start, end, label = period_bounds(period, as_of)
     year = start.year
     frames: dict[str, pd.DataFrame] = {}
     truth: dict[str, Simulation] = {}
 
     register = _register(
-        size["activity_register"], _seed(seed, label, "a0"), plants, period, start, end
+        size["activity_register"], _seed(seed, label, "a0"), plants, period, start, end, cut
     )
     truth["activity_register"] = register
     frames["activity_register"] = register.frame
@@ -193,7 +204,7 @@ def generate_linked(
     truth["post_engagement"] = post
     frames["post_engagement"] = post.frame
 
-    follow = _follow_up(post, _seed(seed, label, "i2"), plants, period)
+    follow = _follow_up(post, _seed(seed, label, "i2"), plants, period, cut)
     truth["follow_up"] = follow
     frames["follow_up"] = follow.frame
 
@@ -201,7 +212,7 @@ def generate_linked(
     truth["delegation_host"] = hosts
     frames["delegation_host"] = hosts.frame
 
-    connector = _connector(register.frame, seed, _seed(seed, label, "i3"), plants, period)
+    connector = _connector(register.frame, seed, _seed(seed, label, "i3"), plants, period, as_of)
     truth["connector_attribution"] = connector
     frames["connector_attribution"] = connector.frame
 
@@ -227,11 +238,12 @@ def generate_linked(
         start,
         end,
         year,
+        cut,
     )
     truth["community_programme:pre"], truth["community_programme:post"] = pre, post_wave
     frames["community_programme"] = pd.concat([pre.frame, post_wave.frame], ignore_index=True)
 
-    partners = _partners(seed, _seed(seed, label, "i6"), plants, period)
+    partners = _partners(seed, _seed(seed, label, "i6"), plants, period, as_of)
     truth["partner_relationship"] = partners
     frames["partner_relationship"] = partners.frame
     return CitySample(label, frames, truth)
@@ -284,9 +296,13 @@ def _register(
     period: str,
     start: pd.Timestamp,
     end: pd.Timestamp,
+    cut: pd.Timestamp | None = None,
 ) -> Simulation:
     rng = np.random.default_rng(seed)
-    dates = _days(start, rng, n, (end - start).days).sort_values(ignore_index=True)
+    span = (end - start).days
+    if cut is not None:  # logged up to 14 days after the activity, all by the as-of date
+        span = max(span - REGISTER_LAG_DAYS, 1)
+    dates = _days(start, rng, n, span).sort_values(ignore_index=True)
     codes = [f"{names.CODE_PREFIX}-{start.year}-{j:03d}" for j in range(1, n + 1)]
     types = np.array(list(ACTIVITY_TYPES), dtype=object)
     shares = np.array([ACTIVITY_TYPES[t][0] for t in types])
@@ -314,7 +330,7 @@ def _register(
             "partners": "City of " + pd.Series(city),
             "network": network,
             "mode": mode,
-            "submitted_at": _after(dates, rng, 1, 14),
+            "submitted_at": _after(dates, rng, 1, REGISTER_LAG_DAYS),
         }
     )
     sim = simulate("activity_register", n, seed, plants, period, given=given)
@@ -379,7 +395,13 @@ def _post_engagement(
     return simulate(inst, n, seed, plants, period, given=given)
 
 
-def _follow_up(post: Simulation, seed: int, plants: tuple[Effect, ...], period: str) -> Simulation:
+def _follow_up(
+    post: Simulation,
+    seed: int,
+    plants: tuple[Effect, ...],
+    period: str,
+    cut: pd.Timestamp | None = None,
+) -> Simulation:
     rng = np.random.default_rng(seed)
     frame = post.frame
     has_code = frame["participant_code"].notna().to_numpy()
@@ -390,6 +412,11 @@ def _follow_up(post: Simulation, seed: int, plants: tuple[Effect, ...], period: 
     base = frame.iloc[rows].reset_index(drop=True)
     days = np.array([WAVE_DAYS[w] for w in waves], dtype=float)
     submitted = _after(base["submitted_at"], rng, 0, 14) + pd.to_timedelta(days, unit="D")
+    if cut is not None:  # follow-ups not yet due by the as-of date are not in
+        due = (submitted < cut).to_numpy()
+        rows, waves, days = rows[due], waves[due], days[due]
+        base = base[due].reset_index(drop=True)
+        submitted = submitted[due].reset_index(drop=True)
     given = pd.DataFrame(
         {
             "wave": waves,
@@ -467,13 +494,20 @@ def roster(seed: int) -> pd.DataFrame:
 
 
 def _connector(
-    register: pd.DataFrame, base_seed: int, seed: int, plants: tuple[Effect, ...], period: str
+    register: pd.DataFrame,
+    base_seed: int,
+    seed: int,
+    plants: tuple[Effect, ...],
+    period: str,
+    as_of: str | date | pd.Timestamp | None = None,
 ) -> Simulation:
     rng = np.random.default_rng(seed)
     given = roster(base_seed)
     ids = register["engagement_id"].to_numpy(dtype=object)
     given["engagement_id"] = ids[rng.integers(0, len(ids), len(given))]
-    sim = simulate("connector_attribution", len(given), seed, plants, period, given=given)
+    sim = simulate(
+        "connector_attribution", len(given), seed, plants, period, given=given, as_of=as_of
+    )
     frame = sim.frame.copy()
     answered = frame["modes_used__in_person"].notna() & ~frame["modes_used__no_meeting"].astype(
         "boolean"
@@ -493,6 +527,7 @@ def _community(
     start: pd.Timestamp,
     end: pd.Timestamp,
     year: int,
+    cut: pd.Timestamp | None = None,
 ) -> tuple[Simulation, Simulation]:
     rng = np.random.default_rng(seed)
     codes = numbered(f"resident-{year}-", n, "@example.org")
@@ -506,6 +541,10 @@ def _community(
         rng,
     )
     stay = np.flatnonzero(rng.random(n) < POST_RESPONSE_RATE)
+    post_dates = _after(pre.frame["submitted_at"].iloc[stay], rng, 63, 77)
+    if cut is not None:  # post-waves not yet due by the as-of date are not in
+        due = (post_dates < cut).to_numpy()
+        stay, post_dates = stay[due], post_dates[due].reset_index(drop=True)
     inst = load_instrument("community_programme")
     carried = [
         "programme",
@@ -520,7 +559,7 @@ def _community(
     carried += [c for c in pre.frame.columns if c.startswith("race_ethnicity__")]
     post_given = pre.frame.iloc[stay][carried].reset_index(drop=True)
     post_given["wave"] = "post"
-    post_given["submitted_at"] = _after(pre.frame["submitted_at"].iloc[stay], rng, 63, 77)
+    post_given["submitted_at"] = post_dates
     rho = PREPOST_CORRELATION
     latent = pre.latent.iloc[stay].reset_index(drop=True)
     latent = rho * latent + np.sqrt(1 - rho**2) * rng.standard_normal(latent.shape)
@@ -550,7 +589,13 @@ def _plausible_people(sim: Simulation, rng: np.random.Generator) -> Simulation:
     return Simulation(frame, sim.latent, sim.missing_choices, sim.effects)
 
 
-def _partners(base_seed: int, seed: int, plants: tuple[Effect, ...], period: str) -> Simulation:
+def _partners(
+    base_seed: int,
+    seed: int,
+    plants: tuple[Effect, ...],
+    period: str,
+    as_of: str | date | pd.Timestamp | None = None,
+) -> Simulation:
     rng = np.random.default_rng(seed)
     given = pd.DataFrame(names.PARTNERS, columns=["partner_name", "partner_type"])
     inst = load_instrument("partner_relationship")
@@ -560,7 +605,9 @@ def _partners(base_seed: int, seed: int, plants: tuple[Effect, ...], period: str
     rho = PARTNER_YEAR_CORRELATION
     latent = rho * stable + np.sqrt(1 - rho**2) * rng.standard_normal(stable.shape)
     latent_frame = pd.DataFrame(latent, columns=["general", *[s.id for s in inst.scales]])
-    sim = simulate(inst, len(given), seed, plants, period, given=given, latent=latent_frame)
+    sim = simulate(
+        inst, len(given), seed, plants, period, given=given, latent=latent_frame, as_of=as_of
+    )
     frame = sim.frame.copy()
     ranges = {"mostly_in_person": (0, 30), "mixed": (30, 70), "mostly_virtual": (65, 95)}
     share = frame["virtual_share"].to_numpy(dtype=float, na_value=np.nan)
@@ -587,25 +634,3 @@ def population_shares() -> pd.DataFrame:
     return pd.DataFrame(
         {"group": list(POPULATION_SHARES), "population_share": list(POPULATION_SHARES.values())}
     )
-
-
-def build_city(
-    out_dir: str | Path,
-    periods: Sequence[str] = ("2025", "2026"),
-    seed: int = 2026,
-    effects: Sequence[Effect] | str | Path | None = RIVERTON_EFFECTS,
-    sizes: dict[str, int] | None = None,
-) -> list[Path]:
-    """Write the fictional city's data: ``<out_dir>/<period>/<instrument>.csv`` and
-    ``<out_dir>/population.csv``. Returns the paths written.
-
-    The files are canonical frames as CSV (:func:`~evalkit.sample.generate.write_csv`); the
-    same arguments write the same bytes.
-    """
-    out = Path(out_dir)
-    written = [write_csv(population_shares(), out / "population.csv")]
-    for period in periods:
-        city = generate_linked(period, seed, effects, sizes)
-        for instrument_id, frame in sorted(city.frames.items()):
-            written.append(write_csv(frame, out / city.period / f"{instrument_id}.csv"))
-    return written

@@ -201,7 +201,7 @@ def _evalkit(frame, instrument, status, labels, lang, groups):
         if item.type == "select_multiple":
             for name, values in _multi_selected(frame, instrument, item).items():
                 out[f"{item.id}__{name}"] = (
-                    values.map({True: 1, False: 0}).astype(object).where(values.notna(), "")
+                    values.map({True: "1", False: "0"}).astype(object).where(values.notna(), "")
                 )
         else:
             out[item.id] = _item_cells(frame, instrument, item, status, "value", lang)

@@ -8,7 +8,7 @@ import pytest
 
 from evalkit.cli.main import cli
 from evalkit.instrument import load_instrument
-from evalkit.sample.linked import build_city
+from evalkit.sample import build_city
 from evalkit.store import ingest_file
 
 FILES = ("report.html", "report.md", "tables.xlsx", "results.json", "report.docx")
@@ -21,9 +21,8 @@ def city(tmp_path_factory):
     workspace = folder / "ws.duckdb"
     for path in written:
         if path.parent.name in ("2025", "2026"):
-            ingest_file(
-                path, load_instrument(path.stem), workspace=workspace, period=path.parent.name
-            )
+            instrument = load_instrument(path.name.split(".")[0])  # post_engagement.kobo.csv
+            ingest_file(path, instrument, workspace=workspace, period=path.parent.name)
     population = next(p for p in written if p.name.startswith("population"))
     return folder, workspace, population
 
@@ -62,7 +61,7 @@ def test_every_kpi_has_a_value_or_a_reason(runner, city, tmp_path):
 
 def test_report_from_one_file_in_spanish(runner, city, tmp_path):
     folder, _, _ = city
-    source = folder / "data" / "2026" / "post_engagement.csv"
+    source = folder / "data" / "2026" / "post_engagement.kobo.csv"
     out = tmp_path / "file_report"
     result = runner.invoke(
         cli,

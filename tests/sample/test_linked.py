@@ -8,7 +8,6 @@ import pytest
 
 from evalkit.sample.linked import (
     POPULATION_SHARES,
-    build_city,
     generate_linked,
     population_shares,
     roster,
@@ -138,14 +137,17 @@ def test_population_shares():
 
 
 def test_build_city_writes_the_same_bytes_twice(tmp_path):
+    from evalkit.sample.city import build_city
+
     sizes = {"activity_register": 8, "post_engagement": 40, "community_programme": 20}
-    first = build_city(tmp_path / "a", periods=("2025", "2026"), seed=3, sizes=sizes)
-    second = build_city(tmp_path / "b", periods=("2025", "2026"), seed=3, sizes=sizes)
-    assert len(first) == 1 + 2 * 7
+    kwargs = {"periods": ("2025", "2026"), "seed": 3, "sizes": sizes, "bad_rows": ()}
+    first = build_city(tmp_path / "a", **kwargs)
+    second = build_city(tmp_path / "b", **kwargs)
+    assert len(first) == 1 + 2 * 7 + 1  # population, 7 instruments a year, manifest
     for a, b in zip(first, second, strict=True):
         assert a.relative_to(tmp_path / "a") == b.relative_to(tmp_path / "b")
         assert a.read_bytes() == b.read_bytes(), a.name
-    assert (tmp_path / "a" / "2026" / "follow_up.csv").exists()
+    assert (tmp_path / "a" / "2026" / "follow_up.odk.csv").exists()
     assert not list(tmp_path.rglob("*.tmp"))
 
 
