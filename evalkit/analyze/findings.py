@@ -176,6 +176,15 @@ def _paired_sentence(comp: dict[str, Any], label: str, alpha: float, ci: int) ->
             f"Between the pre and post surveys, answers to “{label}” {verb} by "
             f"{_num(abs(est), 2)} on average ({interval})."
         )
+    elif low > 0 or high < 0:
+        # the unadjusted interval excludes 0, but the change does not survive the
+        # multiplicity adjustment: say both, so the sentence never contradicts its numbers
+        text = (
+            f"Between the pre and post surveys, answers to “{label}” changed by "
+            f"{_signed(est, 2)} on average ({interval}), but the change is not "
+            "distinguishable from chance once all the run's comparisons are taken into "
+            "account (Benjamini–Hochberg)."
+        )
     else:
         text = (
             f"No change between the pre and post surveys in “{label}” was detectable "

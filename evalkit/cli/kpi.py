@@ -27,10 +27,13 @@ def format_value(value: Any, unit: str | None) -> str:
 
 
 def format_change(value: float, unit: str | None) -> str:
-    """A change between periods: percentage points for shares, signed otherwise."""
+    """A change between periods, with one sign (a true minus): '−8.9 pts', '+$94,006'."""
     if unit == "share":
-        return f"{value * 100:+.1f} pts"
-    text = format_value(abs(value), unit)
+        text = f"{abs(value) * 100:.1f} pts"
+    elif unit == "points":
+        text = f"{abs(value):.2f}"
+    else:
+        text = format_value(abs(value), unit)
     return ("−" if value < 0 else "+") + text
 
 

@@ -89,3 +89,14 @@ def test_bad_inputs_are_one_line(runner, workspace, tmp_path):
     )
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "must be a number between 0 and 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [(0.02, "points", "+0.02"), (-0.06, "points", "−0.06"), (-0.089, "share", "−8.9 pts"),
+     (-204.0, "currency", "−$204"), (1.0, "count", "+1")],
+)  # fmt: skip
+def test_changes_carry_one_sign(value, unit, text):
+    from evalkit.cli.kpi import format_change
+
+    assert format_change(value, unit) == text
