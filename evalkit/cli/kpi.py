@@ -34,6 +34,8 @@ def format_change(value: float, unit: str | None) -> str:
         text = f"{abs(value):.2f}"
     else:
         text = format_value(abs(value), unit)
+    if not any(digit in text for digit in "123456789"):
+        return "±" + text  # rounds to zero: no direction to show
     return ("−" if value < 0 else "+") + text
 
 

@@ -10,7 +10,7 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--instrument", "instrument_name", help="With FILE: the instrument it answers.")
-@click.option("--workspace", help="The workspace (DuckDB) to report from.")
+@click.option("--workspace", help="The workspace to report from [default: evalkit.duckdb].")
 @click.option("--period", help="With --workspace: the reporting period, e.g. 2026.")
 @click.option("--compare", "compare_period", help="A period to compare with, e.g. 2025.")
 @click.option("--kpis", "kpis_file", type=click.Path(dir_okay=False), help="Your KPI file.")
@@ -37,14 +37,15 @@ def report(
     """Write the annual report: report.html, report.md, tables.xlsx, results.json,
     report.docx and charts/ into the -o folder.
 
-    Either --workspace W --period P [--compare P0] (KPIs, mode comparison, connector,
-    relationships, inclusive reach), or FILE --instrument ID (one response file).
+    Either --period P [--compare P0] [--workspace W] (KPIs, mode comparison, connector,
+    relationships, inclusive reach; the workspace defaults to evalkit.duckdb), or
+    FILE --instrument ID (one response file).
     """
     from evalkit.errors import UsageError
     from evalkit.report import render_report
     from evalkit.report.build import build_file_report_data, build_report_data
 
-    if (file is None) == (workspace is None):
+    if file is not None and workspace is not None:
         raise UsageError("give either FILE --instrument ID or --workspace W --period P")
     if file is not None:
         from evalkit.instrument import load_instrument
@@ -64,9 +65,12 @@ def report(
         from evalkit.kpi.population import load_population
 
         if not period:
-            raise UsageError("--workspace needs --period", hint="e.g. --period 2026")
+            raise UsageError(
+                "give --period P (the workspace's reporting period) or FILE --instrument ID",
+                hint="e.g. evalkit report --period 2026 --compare 2025 -o report/",
+            )
         data = build_report_data(
-            str(workspace),
+            str(workspace or "evalkit.duckdb"),
             period,
             compare_period,
             catalogue=load_catalogue(kpis_file),

@@ -94,7 +94,7 @@ def test_bad_inputs_are_one_line(runner, workspace, tmp_path):
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
     [(0.02, "points", "+0.02"), (-0.06, "points", "−0.06"), (-0.089, "share", "−8.9 pts"),
-     (-204.0, "currency", "−$204"), (1.0, "count", "+1")],
+     (-204.0, "currency", "−$204"), (1.0, "count", "+1"), (-0.001, "ratio", "±0.00")],
 )  # fmt: skip
 def test_changes_carry_one_sign(value, unit, text):
     from evalkit.cli.kpi import format_change

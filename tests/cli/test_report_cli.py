@@ -75,9 +75,10 @@ def test_report_from_one_file_in_spanish(runner, city, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-o", "x"], "give either FILE --instrument ID or --workspace W --period P"),
+        (["-o", "x"], "give --period P (the workspace's reporting period) or FILE --instrument"),
         (["f.csv", "--workspace", "w", "-o", "x"], "give either FILE"),
-        (["--workspace", "w.duckdb", "-o", "x"], "--workspace needs --period"),
+        (["--workspace", "w.duckdb", "-o", "x"], "give --period P"),
+        (["--period", "2026", "--workspace", "nope.duckdb", "-o", "x"], "no such workspace"),
     ],
 )
 def test_usage_errors_are_one_line(runner, args, message):
