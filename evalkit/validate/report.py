@@ -19,6 +19,7 @@ from evalkit.validate.schema import (
     STATUS_PREFIX,
     Memo,
     instrument_to_schema,
+    row_rules,
     shown_mask,
     with_status,
 )
@@ -159,6 +160,35 @@ def _pandera_failures(exc: Any) -> pd.DataFrame:
     return out.drop_duplicates(["row", "item", "code"]).reset_index(drop=True)
 
 
+def _row_failures(joined: pd.DataFrame, instrument: Instrument, memo: Memo) -> pd.DataFrame:
+    """The row-level rules (skip logic, required when shown), evaluated directly: one boolean
+    column per rule, and one failure per failing row with the item's own cell as value."""
+    import numpy as np
+    import pandas as pd
+
+    parts = []
+    for name, item_id, passes in row_rules(instrument, memo):
+        bad = np.flatnonzero(~passes(joined).to_numpy(dtype=bool, na_value=True))
+        if len(bad) == 0:
+            continue
+        code, item, detail = name.split("|", 2)
+        cells = joined[item_id].iloc[bad] if item_id in joined else pd.Series(pd.NA, index=bad)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": pd.array(bad, dtype="Int64"),
+                    "item": item,
+                    "value": cells.astype("string").to_numpy(),
+                    "code": code,
+                    "detail": detail,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["row", "item", "value", "code", "detail"])
+    return pd.concat(parts, ignore_index=True)
+
+
 def _render_messages(failures: pd.DataFrame) -> pd.Series:
     """Fill message templates group by group (vectorised string concatenation)."""
     import pandas as pd
@@ -208,7 +238,7 @@ def validate_responses(
 
     frame = result.frame
     memo = Memo()
-    schema = instrument_to_schema(instrument, memo)
+    schema = instrument_to_schema(instrument, memo, row_checks=False)
     joined = with_status(frame, result.status)
     parts = []
     try:
@@ -216,6 +246,7 @@ def validate_responses(
         schema.validate(joined, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         parts.append(_pandera_failures(exc))
+    parts.append(_row_failures(joined, instrument, memo))
     status = _mark_not_shown(result.status, instrument, joined, memo)
     issues = result.issues.copy()
     if not issues.empty:
