@@ -345,13 +345,40 @@ def _assemble(
 def _quarantine(result: IngestResult, failures: pd.DataFrame, is_bad: Any) -> pd.DataFrame:
     import pandas as pd
 
-    rows = failures.dropna(subset=["source_row"])
-    reasons = (rows["code"] + ": " + rows["message"]).groupby(rows["source_row"]).agg(" | ".join)
     raw = result.raw[is_bad].copy()
     source_row = pd.Series(result.source_row.to_numpy()[is_bad], index=raw.index)
-    raw.insert(0, "_reasons", source_row.map(reasons).astype("string"))
+    raw.insert(0, "_reasons", source_row.map(_reasons(failures)).astype("string"))
     raw.insert(0, "_source_row", source_row)
     return raw.reset_index(drop=True)
+
+
+def _reasons(failures: pd.DataFrame) -> pd.Series:
+    """``code: message`` of each row's failures joined with `` | `` (in failure order), by
+    source row: one ``np.add.reduceat`` over the sorted texts instead of a Python join per
+    row (20,000 quarantined rows took 0.7 s that way).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> failures = pd.DataFrame({"source_row": pd.array([3, 2, 3, None], dtype="Int64"),
+    ...     "code": ["a", "b", "c", "d"], "message": ["x", "y", "z", "w"]})
+    >>> _reasons(failures).to_dict()
+    {2: 'b: y', 3: 'a: x | c: z'}
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows = failures.dropna(subset=["source_row"])
+    if rows.empty:
+        return pd.Series(dtype=object)
+    text = (rows["code"] + ": " + rows["message"]).to_numpy(dtype=object)
+    src = rows["source_row"].to_numpy(dtype=np.int64)
+    order = np.argsort(src, kind="stable")
+    text, src = text[order], src[order]
+    last = np.r_[src[1:] != src[:-1], True]
+    starts = np.flatnonzero(np.r_[True, last[:-1]])
+    pieces = text + np.where(last, "", " | ").astype(object)
+    return pd.Series(np.add.reduceat(pieces, starts), index=src[starts])
 
 
 def validate_file(
