@@ -213,7 +213,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         runs = args.runs if size < 1_000_000 else max(1, min(args.runs, args.runs_1m))
         with tempfile.TemporaryDirectory() as out:
             plan: list[tuple[str, list[str], int]] = [
-                ("read", _worker_cmd("read", path), runs),
+                # the floor every ratio divides by: cheap, so more runs against noise
+                ("read", _worker_cmd("read", path), max(runs, 5)),
                 ("validate", _worker_cmd("validate", path), runs),
                 ("validate_cli", ek + _fill(VALIDATE_COMMAND, path, out), runs),
                 ("analysis", _worker_cmd("analysis", path), runs),
@@ -346,8 +347,8 @@ def render(results: dict[str, object], args: argparse.Namespace) -> str:
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC  ",
         f"Machine: {_machine()}  ",
         f"Software: Python {platform.python_version()}, {_versions()}  ",
-        f"Runs: median of {args.runs} (1M rows: {min(args.runs, args.runs_1m)}; report: "
-        f"{args.report_runs}; pingouin: 1), min–max in brackets; peak memory is each "
+        f"Runs: median of {args.runs} (1M rows: {min(args.runs, args.runs_1m)}; read: at least "
+        f"5; report: {args.report_runs}; pingouin: 1), min–max in brackets; peak memory is each "
         "process's max RSS.",
         "",
         "| rows | step | median s [min–max] | x read | peak MiB | peak / frame |",
