@@ -2,10 +2,12 @@
 #   make demo   - create .venv, install evalkit into it, run the whole job on sample_data/
 #                 (evalkit demo: ingest, validate, analyse, KPIs) into demo_output/
 #   make test   - the same set-up, then the whole test suite
+# (make bench runs the benchmark suite; see below)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.evalkit-installed
+BENCH_STAMP := $(VENV)/.evalkit-bench-installed
 DEMO_DIR ?= demo_output
 
 .PHONY: demo test lint format bench clean
@@ -29,6 +31,16 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format evalkit tests benchmarks
 	$(BIN)/ruff check --fix evalkit tests benchmarks
+
+# make bench - the benchmark suite (docs/performance.md): installs the bench extra (pyarrow,
+# pingouin), generates 10k/100k/1M-row files once into benchmarks/.data/, measures every step
+# and writes the table into docs/performance.md. Not part of make test (about 5 minutes).
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	EVALKIT_MAKE_BENCH=1 $(BIN)/python benchmarks/run.py --profile --write-docs
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist .pytest_cache

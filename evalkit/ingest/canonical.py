@@ -231,6 +231,7 @@ def build_canonical(
     data: PlatformData, instrument: Instrument, mapping: dict[str, str] | None = None
 ) -> Canonical:
     """Map columns and convert every item; see the module docstring for the contract."""
+    import numpy as np
     import pandas as pd
 
     _check_duplicate_headers(data)
@@ -307,7 +308,9 @@ def build_canonical(
                 if data.submitted_at is None
                 else data.submitted_at.reset_index(drop=True)
             ),
-            "source": pd.Series([data.platform] * n, dtype="string"),
+            "source": pd.Series(
+                pd.array([data.platform], dtype="string").take(np.zeros(n, dtype=np.intp))
+            ),
         }
     )
     frame = pd.concat([head, frame], axis=1)
@@ -500,8 +503,9 @@ def _convert(
             bad_u.to_numpy(), codes, uniques, item.id, "unparseable-date", "not YYYY-MM-DD"
         )
     else:
+        # distinct values to the string dtype once, then expanded by position (a take)
         kept = np.where(present_u, text_u, None)
-        value = pd.Series(pd.array(kept[codes], dtype="string"))
+        value = pd.Series(pd.array(kept, dtype="string").take(codes))
     return value, _status_series(status_u, codes, _status_categories(instrument, item)), problems
 
 
@@ -617,10 +621,13 @@ def _convert_multi(
     substantive = [c.name for c in choices.substantive] if choices else []
     missing_names = [c.name for c in choices if c.missing] if choices else []
     n = len(body)
-    status = np.full(n, "answered", dtype=object)
+    categories = _status_categories(instrument, item)
+    status_code = {c: i for i, c in enumerate(categories)}
+    # status as category codes from the start (no per-row strings to map back)
+    status = np.full(n, status_code["answered"], dtype=np.int16)
     if split_pos:
         selected, answered, problems = _split_selected(instrument, item, body, split_pos)
-        status[~answered] = "blank"
+        status[~answered] = status_code["blank"]
     else:
         raw = body[joined_pos] if joined_pos is not None else pd.Series([""] * n, dtype=object)
         codes, uniques = _factorize(raw)
@@ -642,8 +649,8 @@ def _convert_multi(
             for name in substantive + missing_names
         }
         answered = ~(blank_u | seen_u)[codes]
-        status[blank_u[codes]] = "blank"
-        status[seen_u[codes]] = "seen_unanswered"
+        status[blank_u[codes]] = status_code["blank"]
+        status[seen_u[codes]] = status_code["seen_unanswered"]
         problems = _issues(
             np.asarray(unknown_u, dtype=bool) & ~(blank_u | seen_u),
             codes,
@@ -658,14 +665,11 @@ def _convert_multi(
             any_substantive |= selected[name]
     for name in missing_names:
         if name in selected:
-            status[selected[name] & ~any_substantive & answered] = f"choice:{name}"
-    valid_answer = answered & (status == "answered")
+            status[selected[name] & ~any_substantive & answered] = status_code[f"choice:{name}"]
+    valid_answer = answered & (status == status_code["answered"])
     columns = {}
     for name in substantive:
         values = selected.get(name, np.zeros(n, dtype=bool))
         mask = ~valid_answer if name in selected or not split_pos else np.ones(n, dtype=bool)
         columns[f"{item.id}__{name}"] = pd.Series(pd.arrays.BooleanArray(values, mask.copy()))
-    categories = _status_categories(instrument, item)
-    position = {c: i for i, c in enumerate(categories)}
-    status_codes = pd.Series(status).map(position).to_numpy(dtype=np.int16)
-    return columns, pd.Series(pd.Categorical.from_codes(status_codes, categories)), problems
+    return columns, pd.Series(pd.Categorical.from_codes(status, categories)), problems

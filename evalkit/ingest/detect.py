@@ -150,18 +150,24 @@ def read_grid(path: str | Path) -> Grid:
     if not path.is_file():
         raise InputError("no-such-file", "no such file", where, "check the path")
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): stops at the first visible byte
         raise InputError("empty-file", "the file is empty", where, "export the responses again")
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(path, where)
-    text, encoding = decode(data, str(path))
-    text = text.lstrip("\ufeff")
-    if not text.strip():
+    decoded, encoding = decode(data, str(path))
+    text = decoded.lstrip("\ufeff")
+    if not text or text.isspace():
         raise InputError("empty-file", "the file is empty", where, "export the responses again")
     delimiter = sniff_delimiter(text)
+    # UTF-8 (checked by decode) goes to the parser as the bytes read, without its byte order
+    # marks (3 bytes each): a StringIO of the text would be encoded back to UTF-8 by the parser
+    source: io.BytesIO | io.StringIO = io.StringIO(text)
+    if encoding in ("utf-8", "utf-8-sig"):
+        boms = len(decoded) - len(text) + (encoding == "utf-8-sig")
+        source = io.BytesIO(data[3 * boms :] if boms else data)
     try:
         cells = pd.read_csv(
-            io.StringIO(text),
+            source,
             sep=delimiter,
             header=None,
             # object, not str: pandas 3's python-backed str dtype runs comparisons and isna

@@ -19,6 +19,7 @@ from evalkit.validate.schema import (
     STATUS_PREFIX,
     Memo,
     instrument_to_schema,
+    row_rules,
     shown_mask,
     with_status,
 )
@@ -159,6 +160,35 @@ def _pandera_failures(exc: Any) -> pd.DataFrame:
     return out.drop_duplicates(["row", "item", "code"]).reset_index(drop=True)
 
 
+def _row_failures(joined: pd.DataFrame, instrument: Instrument, memo: Memo) -> pd.DataFrame:
+    """The row-level rules (skip logic, required when shown), evaluated directly: one boolean
+    column per rule, and one failure per failing row with the item's own cell as value."""
+    import numpy as np
+    import pandas as pd
+
+    parts = []
+    for name, item_id, passes in row_rules(instrument, memo):
+        bad = np.flatnonzero(~passes(joined).to_numpy(dtype=bool, na_value=True))
+        if len(bad) == 0:
+            continue
+        code, item, detail = name.split("|", 2)
+        cells = joined[item_id].iloc[bad] if item_id in joined else pd.Series(pd.NA, index=bad)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": pd.array(bad, dtype="Int64"),
+                    "item": item,
+                    "value": cells.astype("string").to_numpy(),
+                    "code": code,
+                    "detail": detail,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["row", "item", "value", "code", "detail"])
+    return pd.concat(parts, ignore_index=True)
+
+
 def _render_messages(failures: pd.DataFrame) -> pd.Series:
     """Fill message templates group by group (vectorised string concatenation)."""
     import pandas as pd
@@ -208,7 +238,7 @@ def validate_responses(
 
     frame = result.frame
     memo = Memo()
-    schema = instrument_to_schema(instrument, memo)
+    schema = instrument_to_schema(instrument, memo, row_checks=False)
     joined = with_status(frame, result.status)
     parts = []
     try:
@@ -216,6 +246,7 @@ def validate_responses(
         schema.validate(joined, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         parts.append(_pandera_failures(exc))
+    parts.append(_row_failures(joined, instrument, memo))
     status = _mark_not_shown(result.status, instrument, joined, memo)
     issues = result.issues.copy()
     if not issues.empty:
@@ -314,13 +345,40 @@ def _assemble(
 def _quarantine(result: IngestResult, failures: pd.DataFrame, is_bad: Any) -> pd.DataFrame:
     import pandas as pd
 
-    rows = failures.dropna(subset=["source_row"])
-    reasons = (rows["code"] + ": " + rows["message"]).groupby(rows["source_row"]).agg(" | ".join)
     raw = result.raw[is_bad].copy()
     source_row = pd.Series(result.source_row.to_numpy()[is_bad], index=raw.index)
-    raw.insert(0, "_reasons", source_row.map(reasons).astype("string"))
+    raw.insert(0, "_reasons", source_row.map(_reasons(failures)).astype("string"))
     raw.insert(0, "_source_row", source_row)
     return raw.reset_index(drop=True)
+
+
+def _reasons(failures: pd.DataFrame) -> pd.Series:
+    """``code: message`` of each row's failures joined with `` | `` (in failure order), by
+    source row: one ``np.add.reduceat`` over the sorted texts instead of a Python join per
+    row (20,000 quarantined rows took 0.7 s that way).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> failures = pd.DataFrame({"source_row": pd.array([3, 2, 3, None], dtype="Int64"),
+    ...     "code": ["a", "b", "c", "d"], "message": ["x", "y", "z", "w"]})
+    >>> _reasons(failures).to_dict()
+    {2: 'b: y', 3: 'a: x | c: z'}
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows = failures.dropna(subset=["source_row"])
+    if rows.empty:
+        return pd.Series(dtype=object)
+    text = (rows["code"] + ": " + rows["message"]).to_numpy(dtype=object)
+    src = rows["source_row"].to_numpy(dtype=np.int64)
+    order = np.argsort(src, kind="stable")
+    text, src = text[order], src[order]
+    last = np.r_[src[1:] != src[:-1], True]
+    starts = np.flatnonzero(np.r_[True, last[:-1]])
+    pieces = text + np.where(last, "", " | ").astype(object)
+    return pd.Series(np.add.reduceat(pieces, starts), index=src[starts])
 
 
 def validate_file(
