@@ -510,6 +510,26 @@ def _pairs(n: np.ndarray, hidden: np.ndarray):
         yield a, b, bool(hidden[a] or hidden[b])
 
 
+def _shown_pairs(
+    outcome: str, outcome_type: str, groups: _Groups, n: np.ndarray, hidden: np.ndarray, acc: _Acc
+):
+    """Each pair of groups to compare, with its base row; a pair with a suppressed group is
+    recorded as suppressed (no numbers) and not yielded."""
+    for a, b, hide in _pairs(n, hidden):
+        row = {
+            **_base(outcome, outcome_type, groups),
+            "group_a": groups.names[a],
+            "group_b": groups.names[b],
+            "n_a": int(n[a]),
+            "n_b": int(n[b]),
+            "suppressed": hide,
+        }
+        if hide:
+            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
+            continue
+        yield a, b, row
+
+
 def _comparison_note(hidden: np.ndarray, groups: _Groups) -> str:
     names = [groups.names[i] for i in np.flatnonzero(hidden)]
     return f"suppressed groups left out: {', '.join(names)}" if names else ""
@@ -619,18 +639,7 @@ def _rank_outcome(
             "note": _comparison_note(hidden, groups),
         }
     )
-    for a, b, hide in _pairs(n, hidden):
-        row = {
-            **_base(outcome, outcome_type, groups),
-            "group_a": groups.names[a],
-            "group_b": groups.names[b],
-            "n_a": int(n[a]),
-            "n_b": int(n[b]),
-            "suppressed": hide,
-        }
-        if hide:
-            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
-            continue
+    for a, b, row in _shown_pairs(outcome, outcome_type, groups, n, hidden, acc):
         bm, ps, rb = brunner_munzel_counts(table[a], table[b], opts.alpha)
         if outcome_type == "ordinal":
             diff = newcombe_diff(successes[a], n[a], successes[b], n[b], opts.alpha)
@@ -776,18 +785,7 @@ def _categorical(
         }
     )
     z = _z(opts.alpha)
-    for a, b, hide in _pairs(n, hidden):
-        row = {
-            **_base(outcome, outcome_type, groups),
-            "group_a": groups.names[a],
-            "group_b": groups.names[b],
-            "n_a": int(n[a]),
-            "n_b": int(n[b]),
-            "suppressed": hide,
-        }
-        if hide:
-            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
-            continue
+    for a, b, row in _shown_pairs(outcome, outcome_type, groups, n, hidden, acc):
         pair = table[[a, b]]
         test, _ = independence_test(pair, seed=opts.seed)
         diff = newcombe_diff(first[a], n[a], first[b], n[b], opts.alpha)
@@ -878,18 +876,7 @@ def _continuous(
             "note": _comparison_note(hidden, groups),
         }
     )
-    for a, b, hide in _pairs(n, hidden):
-        row = {
-            **_base(outcome, outcome_type, groups),
-            "group_a": groups.names[a],
-            "group_b": groups.names[b],
-            "n_a": int(n[a]),
-            "n_b": int(n[b]),
-            "suppressed": hide,
-        }
-        if hide:
-            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
-            continue
+    for a, b, row in _shown_pairs(outcome, outcome_type, groups, n, hidden, acc):
         t, diff = welch_t(n[a], mean[a], var[a], n[b], mean[b], var[b], opts.alpha)
         g = hedges_g(n[a], mean[a], var[a], n[b], mean[b], var[b], opts.alpha)
         acc.pairwise.append(
@@ -981,18 +968,7 @@ def _nps(outcome: str, groups: _Groups, values: np.ndarray, opts: AnalysisOption
             "note": _comparison_note(hidden, groups),
         }
     )
-    for a, b, hide in _pairs(n, hidden):
-        row = {
-            **_base(outcome, "nps", groups),
-            "group_a": groups.names[a],
-            "group_b": groups.names[b],
-            "n_a": int(n[a]),
-            "n_b": int(n[b]),
-            "suppressed": hide,
-        }
-        if hide:
-            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
-            continue
+    for a, b, row in _shown_pairs(outcome, "nps", groups, n, hidden, acc):
         diff, z, p = nps_diff(tuple(ppd[a]), tuple(ppd[b]), opts.alpha)
         acc.pairwise.append(
             {
@@ -1165,18 +1141,7 @@ def _weighted(
             ),
         }
     )
-    for a, b, hide in _pairs(n, hidden):
-        row = {
-            **_base(outcome, outcome_type, groups),
-            "group_a": groups.names[a],
-            "group_b": groups.names[b],
-            "n_a": int(n[a]),
-            "n_b": int(n[b]),
-            "suppressed": hide,
-        }
-        if hide:
-            acc.pairwise.append({**row, "n_a": np.nan, "n_b": np.nan, "note": "suppressed"})
-            continue
+    for a, b, row in _shown_pairs(outcome, outcome_type, groups, n, hidden, acc):
         test, diff = diff_of_means(est[a], se[a], est[b], se[b], opts.alpha)
         acc.pairwise.append(
             {
