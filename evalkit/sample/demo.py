@@ -223,7 +223,7 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     )
     written = render_report(report_data, out / "report")
     outputs += [written[name] for name in sorted(written)]
-    report = written["report.html"]
+    report_html = written["report.html"]
     return DemoResult(
-        out, data, workspace, ingests, failed, analysis, paired, kpis, report, outputs
+        out, data, workspace, ingests, failed, analysis, paired, kpis, report_html, outputs
     )
