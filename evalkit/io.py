@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,18 +45,6 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     return Path(path)
 
 
-def write_with_atomic(path: str | Path, writer: Callable[[IO[Any]], None], mode: str = "w") -> Path:
-    """Call ``writer(file)`` on a temporary file and move it into place when it returns."""
-    with (
-        atomic_path(path) as tmp,
-        tmp.open(
-            mode, encoding=None if "b" in mode else "utf-8", newline="" if "b" not in mode else None
-        ) as handle,
-    ):
-        writer(handle)
-    return Path(path)
-
-
 def neutralise_formula(value: Any) -> Any:
     """Make a text cell safe for spreadsheets: prefix ``'`` to text starting with = + - @.
 
@@ -88,12 +76,15 @@ def write_csv_atomic(frame: Any, path: str | Path, **to_csv: Any) -> Path:
     """
     import pandas as pd
 
-    safe = frame.copy()
-    for column in safe.columns:
-        values = safe[column]
-        textual = pd.api.types.is_string_dtype(values) or isinstance(
-            values.dtype, pd.CategoricalDtype
-        )
-        if textual or values.dtype == object:
-            safe[column] = values.astype(object).map(neutralise_formula)
-    return write_text_atomic(path, safe.to_csv(index=False, **to_csv))
+    safe = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:  # mixed cells: only str values are touched, numbers stay
+            values = values.map(neutralise_formula, na_action="ignore")
+        elif pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
+            text = values.astype("string")  # vectorised: one prefix test per column
+            risky = text.str.startswith(_FORMULA_PREFIXES).fillna(False).astype(bool)
+            values = text.where(~risky, "'" + text)
+        safe[column] = values
+    table = pd.DataFrame(safe, index=frame.index)
+    return write_text_atomic(path, table.to_csv(index=False, **to_csv))

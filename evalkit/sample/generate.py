@@ -858,7 +858,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     ``submitted_at`` is written as ISO 8601 with ``Z``, booleans as ``true``/``false``, NA as
     an empty cell, dates as ``YYYY-MM-DD``.
     """
-    from evalkit.io import neutralise_formula, write_with_atomic
+    from evalkit.io import write_csv_atomic
 
     out = {}
     for name, column in frame.items():
@@ -869,9 +869,6 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
             out[name] = column.dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_bool_dtype(dtype):
             out[name] = column.map({True: "true", False: "false"}).astype("string")
-        elif pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
-            out[name] = column.map(neutralise_formula, na_action="ignore")
         else:
-            out[name] = column
-    table = pd.DataFrame(out)
-    return write_with_atomic(path, lambda handle: table.to_csv(handle, index=False, na_rep=""))
+            out[name] = column  # text cells are neutralised by write_csv_atomic
+    return write_csv_atomic(pd.DataFrame(out), path, na_rep="")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import EvalkitError
-from evalkit.io import write_text_atomic
+from evalkit.io import write_csv_atomic
 from evalkit.validate.codes import CATALOGUE
 from evalkit.validate.privacy import protect
 from evalkit.validate.schema import (
@@ -112,10 +112,7 @@ class ValidationReport:
         import pandas as pd
 
         table = self.quarantine if self.quarantine is not None else pd.DataFrame()
-        text = table.astype("string")
-        risky = text.apply(lambda col: col.str.contains(r"^[=+\-@\t\r]", regex=True, na=False))
-        safe = text.where(~risky, "'" + text)
-        return write_text_atomic(path, safe.to_csv(index=False, lineterminator="\r\n"))
+        return write_csv_atomic(table.astype("string"), path, lineterminator="\r\n")
 
 
 def _json_default(value: Any) -> Any:
