@@ -290,31 +290,29 @@ def build_canonical(
             columns.update(cols)
         else:
             raw = body[whole[item.id]] if item.id in whole else pd.Series([""] * n, dtype=object)
-            value, stat, problems = _convert(data, instrument, item, raw.astype(object))
+            value, stat, problems = _convert(data, instrument, item, raw)
             columns[item.id] = value
         status[item.id] = stat
         issues.append(problems)
-    frame = pd.DataFrame(columns)
     response_id = data.response_id if data.response_id is not None else None
-    head = pd.DataFrame(
-        {
-            "response_id": (
-                pd.Series(pd.NA, index=range(n), dtype="string")
-                if response_id is None
-                else response_id.reset_index(drop=True).astype("string").replace("", pd.NA)
-            ),
-            "submitted_at": (
-                pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
-                if data.submitted_at is None
-                else data.submitted_at.reset_index(drop=True)
-            ),
-            "source": pd.Series(
-                pd.array([data.platform], dtype="string").take(np.zeros(n, dtype=np.intp))
-            ),
-        }
-    )
-    frame = pd.concat([head, frame], axis=1)
-    status_frame = pd.DataFrame(status)
+    head = {
+        "response_id": (
+            pd.Series(pd.NA, index=range(n), dtype="string")
+            if response_id is None
+            else response_id.reset_index(drop=True).astype("string").replace("", pd.NA)
+        ),
+        "submitted_at": (
+            pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+            if data.submitted_at is None
+            else data.submitted_at.reset_index(drop=True)
+        ),
+        "source": pd.Series(
+            pd.array([data.platform], dtype="string").take(np.zeros(n, dtype=np.intp))
+        ),
+    }
+    # copy=False: every column is a new array already; a copy of each would double the peak
+    frame = pd.DataFrame(head | columns, copy=False)
+    status_frame = pd.DataFrame(status, copy=False)
     issue_frame = pd.concat(issues, ignore_index=True) if issues else _empty_issues()
     absent = [i.id for i in instrument.items if i.id not in whole and i.id not in split]
     return Canonical(frame, status_frame, issue_frame, _column_report(data, targets), absent)
@@ -374,15 +372,28 @@ def _empty_issues() -> pd.DataFrame:
 
 
 def _factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Row codes and distinct raw cells (as Python strings) of a column of text cells."""
-    import numpy as np
-    import pandas as pd
+    """Row codes and distinct raw cells (as Python strings) of a column of text cells.
 
-    # cells are never NaN (read as text with na_filter off), so no code is -1; the NA
-    # sentinel path avoids an extra isna() pass over the column
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
-    texts = np.asarray([str(u) for u in uniques] + [""], dtype=object)
-    return np.where(codes < 0, len(texts) - 1, codes), texts
+    pyarrow's dictionary encoding does the hashing in C++ on the arrow buffers, so no Python
+    string is made per cell, only one per distinct value. A trailing ``""`` is appended to the
+    distinct values for callers that need an empty cell's code.
+    """
+    import numpy as np
+
+    encoded = _arrow_text(raw).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    texts = np.asarray([*encoded.dictionary.to_pylist(), ""], dtype=object)
+    return codes.astype(np.intp, copy=False), texts
+
+
+def _arrow_text(raw: pd.Series):
+    """A text column as one contiguous pyarrow string array (no copy when it already is)."""
+    import pyarrow as pa
+
+    array = pa.array(raw, type=pa.string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.fill_null("") if array.null_count else array
 
 
 def _issues(
@@ -434,6 +445,8 @@ def _convert(
     import numpy as np
     import pandas as pd
 
+    if item.type not in ("select_one", "likert", "date") and not item.is_numeric:
+        return _convert_text(data, instrument, item, raw)
     codes, uniques = _factorize(raw)
     text_u = np.asarray([u.strip() for u in uniques], dtype=object)
     blank_u = text_u == ""
@@ -502,11 +515,36 @@ def _convert(
         problems = _issues(
             bad_u.to_numpy(), codes, uniques, item.id, "unparseable-date", "not YYYY-MM-DD"
         )
-    else:
-        # distinct values to the string dtype once, then expanded by position (a take)
-        kept = np.where(present_u, text_u, None)
-        value = pd.Series(pd.array(kept, dtype="string").take(codes))
     return value, _status_series(status_u, codes, _status_categories(instrument, item)), problems
+
+
+def _convert_text(
+    data: PlatformData, instrument: Instrument, item: Item, raw: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """A free-text item: trimmed, blank and seen-unanswered cells to NA, all in pyarrow.
+
+    Free text is mostly distinct, so factorising it would make a Python string per cell;
+    the string kernels work on the arrow buffers instead.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(_arrow_text(raw))
+    blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
+    seen_values = pa.array(sorted(data.seen_unanswered), type=pa.string())
+    seen = pc.is_in(trimmed, value_set=seen_values).to_numpy(zero_copy_only=False) & ~blank
+    present = ~(blank | seen)
+    kept = pc.if_else(pa.array(present), trimmed, pa.scalar(None, pa.string()))
+    value = pd.Series(pd.StringDtype("pyarrow").__from_arrow__(kept))
+    categories = _status_categories(instrument, item)
+    code = {name: i for i, name in enumerate(categories)}
+    status = np.full(len(present), code["answered"], dtype=np.int16)
+    status[blank] = code["blank"]
+    status[seen] = code["seen_unanswered"]
+    status_series = pd.Series(pd.Categorical.from_codes(status, categories=categories))
+    return value, status_series, _empty_issues()
 
 
 def _article(item_type: str) -> str:
