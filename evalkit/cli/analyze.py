@@ -96,7 +96,7 @@ def analyze(
                 "are not analysed (see 'evalkit validate')",
                 err=True,
             )
-        result = run(frame, inst, options_from(**options), input_sha256=file_sha256(file))
+        result = run(frame, inst, options_from(**options), input_sha256=counts.pop("input_sha256"))
         result.metadata.update(counts)
     elif workspace:
         frame = frame_from_workspace(workspace, inst, period)

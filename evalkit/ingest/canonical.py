@@ -390,7 +390,9 @@ def _arrow_text(raw: pd.Series):
     """A text column as one contiguous pyarrow string array (no copy when it already is)."""
     import pyarrow as pa
 
-    array = pa.array(raw, type=pa.string(), from_pandas=True)
+    array = pa.array(raw, from_pandas=True)  # large_string for the grid's text dtype
+    if pa.types.is_null(array.type):
+        array = array.cast(pa.string())  # an all-NA object column
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array.fill_null("") if array.null_count else array
@@ -533,10 +535,10 @@ def _convert_text(
 
     trimmed = pc.utf8_trim_whitespace(_arrow_text(raw))
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
-    seen_values = pa.array(sorted(data.seen_unanswered), type=pa.string())
+    seen_values = pa.array(sorted(data.seen_unanswered), type=trimmed.type)
     seen = pc.is_in(trimmed, value_set=seen_values).to_numpy(zero_copy_only=False) & ~blank
     present = ~(blank | seen)
-    kept = pc.if_else(pa.array(present), trimmed, pa.scalar(None, pa.string()))
+    kept = pc.if_else(pa.array(present), trimmed, pa.scalar(None, trimmed.type))
     value = pd.Series(pd.StringDtype("pyarrow").__from_arrow__(kept))
     categories = _status_categories(instrument, item)
     code = {name: i for i, name in enumerate(categories)}

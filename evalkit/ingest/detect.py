@@ -193,7 +193,9 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
                 ignore_empty_lines=False,  # a blank line fails here; the text path keeps rows
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # large_string is what pandas' pyarrow-backed text dtype holds: the frame
+                # then wraps the parsed buffers without a copy
+                column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=False,
             ),
         )

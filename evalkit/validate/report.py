@@ -276,7 +276,10 @@ def validate_responses(
             hint="please report this bug with the file",
         )
     any_bad = bool(is_bad.any())
-    valid_frame = protect(frame[~is_bad] if any_bad else frame, instrument, key)
+    # pii columns dropped before the rows are taken: no take of columns that go anyway
+    valid_frame = protect(frame, instrument, key)
+    if any_bad:
+        valid_frame = valid_frame[~is_bad].reset_index(drop=True)
     return ValidationReport(
         valid=failures.empty,
         file=result.path,
