@@ -22,9 +22,9 @@ def test_kish_effective_n():
 
 
 def test_weighted_mean_se_equal_weights_is_textbook():
-    """svymean with equal weights (as apisrs, pw = 31.05) reduces to mean and s / sqrt(n).
+    """svymean with equal weights (as apisrs) reduces to mean and s / sqrt(n).
 
-    The published apisrs value (656.585, SE 9.4028) is not tested: the api data are not bundled.
+    R's published apisrs values are tested on the bundled data in test_survey_reference.py.
     """
     rng = np.random.default_rng(0)
     y = rng.normal(650, 130, 200)
