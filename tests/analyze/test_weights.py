@@ -114,7 +114,7 @@ def test_weighted_engine_run_equal_weights_matches_unweighted_means():
         b["share"].loc["worth_time"].to_numpy()
     )
     assert a["n_effective"].to_numpy() == pytest.approx(a["n"].to_numpy())
-    assert set(res.comparisons.test) == {"Wald test (linearised SE)"}
+    assert set(res.comparisons.test) == {"Wald F test (linearised SE)"}
     assert res.metadata["weights"] == "w"
 
 
