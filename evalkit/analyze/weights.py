@@ -280,8 +280,13 @@ def rao_scott_test(rows, cols, w, n_design=None) -> TestResult:
     contrast = inter - q @ (q.T @ inter)
     inv_p = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
     scaled = contrast * inv_p[:, None]
-    delta = np.linalg.solve(contrast.T @ scaled / n, scaled.T @ cov @ scaled)
+    try:
+        delta = np.linalg.solve(contrast.T @ scaled / n, scaled.T @ cov @ scaled)
+    except np.linalg.LinAlgError:  # too many empty cells to estimate the design effects
+        return TestResult(name, np.nan, np.nan, np.nan)
     trace = float(np.trace(delta))
+    if not np.isfinite(trace) or trace <= 0:
+        return TestResult(name, np.nan, np.nan, np.nan)
     d = trace**2 / float(np.trace(delta @ delta))
     stat = x2 / trace
     return TestResult(name, stat, d, float(stats.f.sf(stat, d, d * (n - 1))), d * (n - 1))

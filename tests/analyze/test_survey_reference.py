@@ -249,3 +249,12 @@ def test_design_based_tests_hold_alpha_with_unequal_weights():
     assert 0.03 <= rs / reps <= 0.075
     assert 0.03 <= tt / reps <= 0.075
     assert naive / reps > 0.15
+
+
+def test_rao_scott_degenerate_tables_give_nan_not_errors():
+    """One answer only, or no complete rows: no test (NaN), no exception."""
+    w = np.ones(6)
+    one_level = rao_scott_test(np.zeros(6, dtype=int), np.array([0, 0, 1, 1, 2, 2]), w)
+    assert np.isnan(one_level.statistic) and np.isnan(one_level.p_value)
+    none = rao_scott_test(np.full(6, -1), np.array([0, 0, 1, 1, 2, 2]), w)
+    assert np.isnan(none.statistic)
