@@ -222,6 +222,12 @@ def weighted_t_test(y, codes, w, alpha: float = 0.05, n_design=None) -> tuple[Te
     return diff_of_means(mean[0], se[0], mean[1], se[1], alpha, df=n.sum() - 2)
 
 
+def _dense_codes(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Non-negative codes renumbered 0..m-1 over the categories present (O(n), no sort)."""
+    present = np.bincount(codes) > 0 if len(codes) else np.zeros(0, dtype=bool)
+    return (np.cumsum(present) - 1)[codes], int(present.sum())
+
+
 def rao_scott_test(rows, cols, w, n_design=None) -> TestResult:
     """Pearson chi-square of a weighted two-way table with Rao & Scott's second-order
     correction, as R's ``svychisq(~rows + cols, svydesign(id=~1, weights=~w))`` (its default
@@ -252,9 +258,9 @@ def rao_scott_test(rows, cols, w, n_design=None) -> TestResult:
     name = "Rao-Scott F test (design-based chi-square)"
     nd = design_n(w) if n_design is None else n_design
     ok = (rows >= 0) & (cols >= 0) & np.isfinite(w) & (w > 0)
-    r_idx, r = np.unique(rows[ok], return_inverse=True)
-    c_idx, c = np.unique(cols[ok], return_inverse=True)
-    nr, nc, n = len(r_idx), len(c_idx), int(ok.sum())
+    r, nr = _dense_codes(rows[ok])
+    c, nc = _dense_codes(cols[ok])
+    n = int(ok.sum())
     if nr < 2 or nc < 2 or n < 3 or nd < 2:
         return TestResult(name, np.nan, np.nan, np.nan)
     ww = w[ok]
