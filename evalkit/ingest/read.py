@@ -48,7 +48,8 @@ class IngestResult:
     columns
         What each column of the file was used as: position, header, used_as, item, choice.
     raw
-        The file's data rows as text with their original headers (for the quarantine file).
+        The file's data rows as text with their original headers (for the quarantine file);
+        None after :func:`evalkit.validate.validate_file` has taken the quarantined rows.
     """
 
     frame: pd.DataFrame
@@ -56,7 +57,7 @@ class IngestResult:
     source_row: pd.Series
     issues: pd.DataFrame
     columns: pd.DataFrame
-    raw: pd.DataFrame
+    raw: pd.DataFrame | None
     platform: str
     detected: bool
     path: str
