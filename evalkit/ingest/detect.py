@@ -165,8 +165,7 @@ def read_grid(path: str | Path) -> Grid:
 
 def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
     """The fast path: a UTF-8 CSV read by pyarrow; None when the file needs the careful one."""
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
+    from concurrent.futures import ThreadPoolExecutor
 
     if not sample.strip() or b"\x00" in sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None  # empty, binary or UTF-16: the text path says which
@@ -180,9 +179,27 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
     width = _header_width(text, delimiter, complete=len(sample) < _SAMPLE)
     if width is None:
         return None
-    if _odd_quotes(path):
-        return None  # an unclosed quote: pyarrow would read it to the end of the file
     names = [str(i) for i in range(width)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # counted while pyarrow parses (both release the GIL for the heavy part)
+        odd_quotes = pool.submit(_odd_quotes, path)
+        table = _parse_arrow(path, names, delimiter)
+        if odd_quotes.result():
+            return None  # an unclosed quote: pyarrow reads it to the end of the file
+    if table is None:
+        return None
+    cells = table.to_pandas(types_mapper=_text_mapper())
+    del table
+    cells.columns = range(width)
+    cells, empty = _drop_empty_rows(cells)
+    return Grid(cells, str(path), "utf-8-sig" if bom else "utf-8", delimiter, "csv", empty)
+
+
+def _parse_arrow(path: Path, names: list[str], delimiter: str):
+    """The file as a pyarrow table of text columns, or None when pyarrow cannot parse it."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
     try:
         table = pacsv.read_csv(
             path,
@@ -190,7 +207,7 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 newlines_in_values=True,  # free text with line breaks, quoted
-                ignore_empty_lines=False,  # a blank line fails here; the text path keeps rows
+                ignore_empty_lines=False,  # a blank line is a row of empty cells: numbers kept
             ),
             convert_options=pacsv.ConvertOptions(
                 # large_string is what pandas' pyarrow-backed text dtype holds: the frame
@@ -201,11 +218,7 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError):
         return None
-    cells = table.to_pandas(types_mapper=_text_mapper())
-    del table
-    cells.columns = range(width)
-    cells, empty = _drop_empty_rows(cells)
-    return Grid(cells, str(path), "utf-8-sig" if bom else "utf-8", delimiter, "csv", empty)
+    return table
 
 
 def _odd_quotes(path: Path) -> bool:
