@@ -278,22 +278,28 @@ def build_canonical(
             "is this a file for another questionnaire? check --instrument, or use --map",
         )
     body = data.body.reset_index(drop=True)
+    # from here on one frame holds the file's cells: a column converted through its distinct
+    # values is replaced by codes + distinct values (the quarantine still has every cell),
+    # so the text of the file is freed column by column instead of living beside the frame
+    data.body = body
     n = len(body)
     columns: dict[str, Any] = {}
     status: dict[str, Any] = {}
     issues: list[pd.DataFrame] = []
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for item in instrument.items:
         if item.type == "select_multiple":
             cols, stat, problems = _convert_multi(
-                data, instrument, item, body, whole.get(item.id), split.get(item.id, {})
+                data, instrument, item, body, whole.get(item.id), split.get(item.id, {}), factors
             )
             columns.update(cols)
         else:
             raw = body[whole[item.id]] if item.id in whole else pd.Series([""] * n, dtype=object)
-            value, stat, problems = _convert(data, instrument, item, raw)
+            value, stat, problems = _convert(data, instrument, item, raw, factors)
             columns[item.id] = value
         status[item.id] = stat
         issues.append(problems)
+        _compact(body, factors)
     response_id = data.response_id if data.response_id is not None else None
     head = {
         "response_id": (
@@ -316,6 +322,15 @@ def build_canonical(
     issue_frame = pd.concat(issues, ignore_index=True) if issues else _empty_issues()
     absent = [i.id for i in instrument.items if i.id not in whole and i.id not in split]
     return Canonical(frame, status_frame, issue_frame, _column_report(data, targets), absent)
+
+
+def _compact(body: pd.DataFrame, factors: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Replace the text columns in ``factors`` by categoricals of the same cells."""
+    import pandas as pd
+
+    for position, (codes, uniques) in factors.items():
+        if not isinstance(body[position].dtype, pd.CategoricalDtype):
+            body[position] = pd.Categorical.from_codes(codes, categories=uniques[:-1])
 
 
 def _check_duplicate_headers(data: PlatformData) -> None:
@@ -371,19 +386,30 @@ def _empty_issues() -> pd.DataFrame:
 # the results are expanded back to rows with numpy indexing. No per-row Python.
 
 
-def _factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _factorize(
+    raw: pd.Series, factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Row codes and distinct raw cells (as Python strings) of a column of text cells.
 
     pyarrow's dictionary encoding does the hashing in C++ on the arrow buffers, so no Python
     string is made per cell, only one per distinct value. A trailing ``""`` is appended to the
-    distinct values for callers that need an empty cell's code.
+    distinct values for callers that need an empty cell's code. A column of the file (its
+    name is its position) is recorded in ``factors``: ingest keeps the file's cells in that
+    compact form for the quarantine.
     """
     import numpy as np
+
+    position = raw.name if isinstance(raw.name, int) else None
+    if factors is not None and position in factors:
+        return factors[position]
 
     encoded = _arrow_text(raw).dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     texts = np.asarray([*encoded.dictionary.to_pylist(), ""], dtype=object)
-    return codes.astype(np.intp, copy=False), texts
+    result = codes.astype(np.intp, copy=False), texts
+    if factors is not None and position is not None:
+        factors[position] = result
+    return result
 
 
 def _arrow_text(raw: pd.Series):
@@ -442,14 +468,18 @@ def _integers(values: np.ndarray, mask: np.ndarray) -> pd.Series:
 
 
 def _convert(
-    data: PlatformData, instrument: Instrument, item: Item, raw: pd.Series
+    data: PlatformData,
+    instrument: Instrument,
+    item: Item,
+    raw: pd.Series,
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     import numpy as np
     import pandas as pd
 
     if item.type not in ("select_one", "likert", "date") and not item.is_numeric:
         return _convert_text(data, instrument, item, raw)
-    codes, uniques = _factorize(raw)
+    codes, uniques = _factorize(raw, factors)
     text_u = np.asarray([u.strip() for u in uniques], dtype=object)
     blank_u = text_u == ""
     seen_u = np.isin(text_u, list(data.seen_unanswered)) & ~blank_u
@@ -608,7 +638,11 @@ def tokenize(text: str, tokens: list[str], separators: str) -> tuple[list[str], 
 
 
 def _split_selected(
-    instrument: Instrument, item: Item, body: pd.DataFrame, split_pos: dict[str, int]
+    instrument: Instrument,
+    item: Item,
+    body: pd.DataFrame,
+    split_pos: dict[str, int],
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, pd.DataFrame]:
     """Selected flags per option column, whether the row answered, and issues (bad cells)."""
     import numpy as np
@@ -618,7 +652,7 @@ def _split_selected(
     answered = np.zeros(len(body), dtype=bool)
     problems = []
     for name, pos in split_pos.items():
-        codes, uniques = _factorize(body[pos])
+        codes, uniques = _factorize(body[pos], factors)
         key_u = [norm(u) for u in uniques]
         own = {norm(name)} | {k for k, v in index.items() if str(v) == name}
         true_u = np.asarray([k in TRUE_TOKENS or k in own for k in key_u], dtype=bool)
@@ -653,6 +687,7 @@ def _convert_multi(
     body: pd.DataFrame,
     joined_pos: int | None,
     split_pos: dict[str, int],
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[dict[str, pd.Series], pd.Series, pd.DataFrame]:
     import numpy as np
     import pandas as pd
@@ -666,11 +701,11 @@ def _convert_multi(
     # status as category codes from the start (no per-row strings to map back)
     status = np.full(n, status_code["answered"], dtype=np.int16)
     if split_pos:
-        selected, answered, problems = _split_selected(instrument, item, body, split_pos)
+        selected, answered, problems = _split_selected(instrument, item, body, split_pos, factors)
         status[~answered] = status_code["blank"]
     else:
         raw = body[joined_pos] if joined_pos is not None else pd.Series([""] * n, dtype=object)
-        codes, uniques = _factorize(raw)
+        codes, uniques = _factorize(raw, factors)
         text_u = [u.strip() for u in uniques]
         seen_u = np.asarray([t in data.seen_unanswered for t in text_u], dtype=bool)
         blank_u = np.asarray([t == "" for t in text_u], dtype=bool)
