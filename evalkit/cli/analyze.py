@@ -28,6 +28,7 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 )
 @click.option("--alpha", default=0.05, show_default=True, help="1 - confidence level.")
 @click.option("--seed", default=0, show_default=True, help="Seed of bootstrap and Monte Carlo.")
+@click.option("--n-boot", default=2000, show_default=True, help="Bootstrap resamples per group.")
 @click.option(
     "--json",
     "json_path",
