@@ -14,6 +14,7 @@ dominated by reading the columns once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -149,6 +150,7 @@ def analyze(
     instrument: Instrument,
     options: AnalysisOptions | None = None,
     input_sha256: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AnalysisResult:
     """Compare every outcome of ``instrument`` across groups in a canonical response frame.
 
@@ -163,6 +165,9 @@ def analyze(
         :class:`AnalysisOptions`.
     input_sha256
         Hash of the input file, recorded in the metadata.
+    progress
+        Called with ``"analysing <outcome> (i/n)"`` before each outcome family (item, scale,
+        ratio) and before the adjusted comparisons; the library never prints.
 
     Returns
     -------
@@ -200,14 +205,19 @@ def analyze(
         and item.id != groups.var
         and (not wanted or item.id in wanted)
     ]
+    scales = [s for s in instrument.scales if not wanted or s.id in wanted]
+    ratios = [r for r in instrument.ratios if not wanted or r.id in wanted]
+    step = _stepper(progress, len(outcome_items) + len(scales) + len(ratios))
     for item in outcome_items:
+        step(item.id)
         _analyse_item(frame, instrument, item, groups, opts, acc)
     if covariates is not None and opts.propensity is None:
+        if progress:
+            progress(f"adjusting for {', '.join(opts.adjust)}")
         _regression_adjusted(frame, instrument, outcome_items, covariates, groups, opts, acc)
     scale_rows, scale_item_rows = [], []
-    for scale in instrument.scales:
-        if wanted and scale.id not in wanted:
-            continue
+    for scale in scales:
+        step(scale.id)
         missing = [i for i in scale.items if i not in frame.columns]
         if missing:
             acc.skipped.append(f"{scale.id} (missing columns {', '.join(missing)})")
@@ -242,9 +252,9 @@ def analyze(
             y = score.to_numpy(dtype=float)
             _adjusted_rows(scale.id, "scale", y, "linear", covariates, groups, opts, acc)
 
-    for ratio in instrument.ratios:
-        if not wanted or ratio.id in wanted:
-            _ratio_outcome(frame, ratio, groups, opts, acc)
+    for ratio in ratios:
+        step(ratio.id)
+        _ratio_outcome(frame, ratio, groups, opts, acc)
 
     comparisons = tidy("comparisons", acc.comparisons)
     pairwise = tidy("pairwise", acc.pairwise)
@@ -291,6 +301,18 @@ def analyze(
 
 
 # --------------------------------------------------------------------------- preparation
+
+
+def _stepper(progress: Callable[[str], None] | None, total: int) -> Callable[[str], None]:
+    """A function announcing each of ``total`` outcome families to ``progress``."""
+    done = [0]
+
+    def step(name: str) -> None:
+        done[0] += 1
+        if progress:
+            progress(f"analysing {name} ({done[0]}/{total})")
+
+    return step
 
 
 def _groups(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions) -> _Groups:
