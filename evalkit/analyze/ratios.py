@@ -176,7 +176,7 @@ def bca_p_value(
 
     The p-value is the smallest alpha whose BCa interval (:func:`bca_interval`) excludes
     ``null``, so ``p < alpha`` exactly when that interval excludes it (up to the
-    interpolation between replicates). With B replicates it cannot go below about 1/B.
+    interpolation between replicates). With B replicates it is reported as at least 1/B.
 
     Examples
     --------
@@ -194,11 +194,13 @@ def bca_p_value(
     if not (np.isfinite(z0) and np.isfinite(acc)):
         return float("nan")
     share = (np.count_nonzero(draws < null) + np.count_nonzero(draws <= null)) / (2 * b)
-    share = min(max(share, 0.5 / b), 1 - 0.5 / b)
+    if share in (0.0, 1.0):  # every replicate on one side: every interval excludes the null
+        return 1 / b
     v = float(_dist.norm.ppf(share)) - z0  # the BCa map z0 + u / (1 - a u), solved for u
-    u = v / (1 + acc * v)
+    # beyond the range of the BCa map every interval excludes the null: smallest p
+    u = v / (1 + acc * v) if 1 + acc * v > 0 else float(np.copysign(np.inf, v))
     tail = float(_dist.norm.cdf(u - z0))
-    return float(min(1.0, 2 * min(tail, 1 - tail)))
+    return float(min(1.0, max(2 * min(tail, 1 - tail), 1 / b)))
 
 
 @dataclass(frozen=True)

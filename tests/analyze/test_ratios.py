@@ -290,3 +290,17 @@ def test_outcome_filter_and_min_cell_zero_show_every_group():
     res = analyze(_register(n_hybrid=4), REGISTER, opts)
     assert not res.descriptives["suppressed"].any()
     assert len(res.pairwise) == 3
+
+
+def test_p_value_floor_is_one_over_b():
+    """0 far outside every replicate: p is reported as 1/B, not 0 (B = 500 here)."""
+    draws = np.random.default_rng(1).normal(10.0, 1.0, 500)
+    jack = [np.linspace(9, 11, 20)]
+    assert bca_p_value(draws, 10.0, jack) == pytest.approx(1 / 500)
+    skewed = [np.r_[np.full(19, 10.0), 100.0]]  # whatever the acceleration
+    assert bca_p_value(draws, 10.0, skewed) == pytest.approx(1 / 500)
+    # one replicate below 0: p is small, and the BCa interval at that level excludes 0
+    draws[0] = -0.5
+    p = bca_p_value(draws, 10.0, jack)
+    assert 1 / 500 <= p < 0.01
+    assert bca_interval(10.0, draws, jack, alpha=min(1.0, 1.05 * p)).ci_low > 0
