@@ -300,7 +300,9 @@ def group_ratios(
     n_boot
         Bootstrap replicates per group.
     seed
-        Seed of the one generator that draws every group's replicates, group 0 first.
+        Seed of the one generator that draws every group's replicates, group 0 first, each
+        group's units taken in (denominator, numerator) order so that the result does not
+        depend on the order of the rows.
     draw
         Boolean mask of groups to bootstrap (default: all with 2 or more units); suppressed
         groups are not drawn.
@@ -334,7 +336,9 @@ def group_ratios(
     codes = np.asarray(codes, dtype=np.int64)
     ok = (codes >= 0) & ~np.isnan(num) & ~np.isnan(den)
     num, den, codes = num[ok], den[ok], codes[ok]
-    order = np.argsort(codes, kind="stable")  # rows keep their order within a group
+    # units sorted within each group by (denominator, numerator): the draws then do not
+    # depend on the order of the rows (a file and a workspace give the same interval)
+    order = np.lexsort((num, den, codes))
     n = np.bincount(codes, minlength=k)
     tot_num = np.bincount(codes, weights=num, minlength=k)
     tot_den = np.bincount(codes, weights=den, minlength=k)
