@@ -70,7 +70,8 @@ class AnalysisOptions:
         Restrict to these outcome ids (items or scales); empty = all.
     weights
         Column holding probability (survey) weights; every estimate and SE is then weighted
-        (linearised SEs, Wald and z tests, Kish effective n).
+        (linearised SEs as R survey, design-based t, Wald F and Rao-Scott tests, Kish
+        effective n).
     margins
         Population margins ``{item: {category: share}}`` to rake the weights to (IPF).
     rake_bounds
@@ -425,7 +426,10 @@ def _analyse_item(
                 continue
             values = _numeric(frame[column])
             if groups.weights is not None:
-                _weighted(column, "binary", values, values, "share yes", groups, opts, acc)
+                table_codes = np.where(np.isnan(values), -1, values).astype(np.int64)
+                _weighted(
+                    column, "binary", values, values, "share yes", groups, opts, acc, table_codes
+                )
                 continue
             table = _table(groups, values, np.array([1.0, 0.0]))
             _categorical(column, "binary", table, ["1", "0"], ["yes", "no"], groups, opts, acc)
@@ -1192,7 +1196,7 @@ def _weighted_item(item, instrument, series, groups, opts, acc) -> None:
         codes = category_codes(series, [c.name for c in subs])
         indicator = np.where(codes < 0, np.nan, (codes == 0).astype(float))
         name = f"share {subs[0].label.get(lang)}"
-        _weighted(item.id, "categorical", indicator, indicator, name, groups, opts, acc)
+        _weighted(item.id, "categorical", indicator, indicator, name, groups, opts, acc, codes)
     elif item.type == "nps":
         score = np.where(np.isnan(values), np.nan, (values >= 9) * 100.0 - (values <= 6) * 100.0)
         _weighted(item.id, "nps", values, score, "NPS", groups, opts, acc)
@@ -1210,9 +1214,21 @@ def _weighted(
     groups: _Groups,
     opts: AnalysisOptions,
     acc: _Acc,
+    table_codes: np.ndarray | None = None,
 ) -> None:
-    """Design-based comparison of weighted means (or shares, or NPS) with linearised SEs."""
-    from evalkit.analyze.weights import diff_of_means, wald_equal_means, weighted_group_means
+    """Design-based comparison of weighted means (or shares, or NPS) with linearised SEs.
+
+    The groups are domains of one design (R: ``svyby``). Pairs: R's ``svyttest`` on the two
+    groups (t on n_a + n_b - 2 df). Omnibus: for categories (``table_codes``, an int code per
+    row, -1 missing) the Rao-Scott F test of the outcome x group table (R: ``svychisq``),
+    otherwise the Wald F test of equal means on (k - 1, n - k) df (R: ``regTermTest``).
+    """
+    from evalkit.analyze.weights import (
+        diff_of_means,
+        rao_scott_test,
+        wald_equal_means,
+        weighted_group_means,
+    )
 
     w = groups.weights
     k = len(groups.names)
@@ -1242,13 +1258,19 @@ def _weighted(
         }
         acc.descriptives.append(_blank_if(row, hidden[i]))
     shown = ~hidden
-    res = wald_equal_means(est[shown], se[shown])
+    if table_codes is not None:
+        shown_codes = np.where(np.isin(groups.codes, np.flatnonzero(shown)), groups.codes, -1)
+        res = rao_scott_test(table_codes, shown_codes, w)
+    else:
+        k_shown = int((n[shown] > 0).sum())
+        res = wald_equal_means(est[shown], se[shown], df2=float(n[shown].sum() - k_shown))
     acc.comparisons.append(
         {
             **_base(outcome, outcome_type, groups),
             "test": res.test,
             "statistic": res.statistic,
             "df": res.df,
+            "df2": res.df2,
             "p_value": res.p_value,
             "effect_name": "",
             "n": int(n[shown].sum()),
@@ -1264,7 +1286,9 @@ def _weighted(
         }
     )
     for a, b, row in _shown_pairs(outcome, outcome_type, groups, n, hidden, acc):
-        test, diff = diff_of_means(est[a], se[a], est[b], se[b], opts.alpha)
+        test, diff = diff_of_means(
+            est[a], se[a], est[b], se[b], opts.alpha, df=float(n[a] + n[b] - 2)
+        )
         acc.pairwise.append(
             {
                 **row,
@@ -1277,6 +1301,7 @@ def _weighted(
                 "difference_method": "survey-weighted, linearised SE",
                 "test": test.test,
                 "statistic": test.statistic,
+                "df": test.df,
                 "p_value": test.p_value,
                 "effect_name": "",
                 "note": groups.adjusted_note or "survey-weighted",

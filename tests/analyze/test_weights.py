@@ -22,9 +22,9 @@ def test_kish_effective_n():
 
 
 def test_weighted_mean_se_equal_weights_is_textbook():
-    """svymean with equal weights (as apisrs, pw = 31.05) reduces to mean and s / sqrt(n).
+    """svymean with equal weights (as apisrs) reduces to mean and s / sqrt(n).
 
-    The published apisrs value (656.585, SE 9.4028) is not tested: the api data are not bundled.
+    R's published apisrs values are tested on the bundled data in test_survey_reference.py.
     """
     rng = np.random.default_rng(0)
     y = rng.normal(650, 130, 200)
@@ -114,7 +114,7 @@ def test_weighted_engine_run_equal_weights_matches_unweighted_means():
         b["share"].loc["worth_time"].to_numpy()
     )
     assert a["n_effective"].to_numpy() == pytest.approx(a["n"].to_numpy())
-    assert set(res.comparisons.test) == {"Wald test (linearised SE)"}
+    assert set(res.comparisons.test) == {"Wald F test (linearised SE)"}
     assert res.metadata["weights"] == "w"
 
 
@@ -131,3 +131,47 @@ def test_bad_weights_rejected():
     frame["w"] = -1.0
     with pytest.raises(UsageError, match="must be positive"):
         analyze(frame, INST, AnalysisOptions(weights="w"))
+
+
+def test_weighted_engine_pairs_are_svyttest_on_the_pair_with_four_modes():
+    """With four modes, unequal weights and missing answers, each weighted pair is the
+    two-group design t (R: svyttest on subset(design, mode %in% c(a, b))): the other modes
+    and the unanswered rows stay in the design (SE factor n/(n-1), n = all weighted rows),
+    df = n_a + n_b - 2 answered rows."""
+    from evalkit.analyze.weights import weighted_t_test
+
+    frame = post_engagement_frame(600, seed=4, shift={"virtual": -0.3})
+    rng = np.random.default_rng(4)
+    frame["w"] = np.exp(rng.normal(0, 0.7, len(frame)))
+    res = analyze(frame, INST, AnalysisOptions(outcomes=("new_contacts",), weights="w"))
+    row = res.pairwise.set_index(["group_a", "group_b"]).loc[("in_person", "virtual")]
+    mode = frame["mode"].astype(str).to_numpy()
+    codes = np.select([mode == "in_person", mode == "virtual"], [0, 1], -1)
+    y = frame["new_contacts"].to_numpy(dtype=float, na_value=np.nan)
+    test, diff = weighted_t_test(y, codes, frame["w"].to_numpy())
+    answered = ~np.isnan(y) & (codes >= 0)
+    assert row.df == answered.sum() - 2 == test.df
+    assert row.statistic == pytest.approx(test.statistic, rel=1e-12)
+    assert row.difference_ci_low == pytest.approx(diff.ci_low, rel=1e-12)
+    omnibus = res.comparisons.iloc[0]
+    assert omnibus.test == "Wald F test (linearised SE)"
+    assert omnibus.df == 3 and omnibus.df2 == (~np.isnan(y)).sum() - 4
+
+
+def test_weighted_select_one_rao_scott_leaves_out_suppressed_modes():
+    """A mode below --min-cell (and the complementary one) is left out of the Rao-Scott table."""
+    from evalkit.analyze.weights import rao_scott_test
+
+    frame = post_engagement_frame(400, seed=6, mode_p=(0.5, 0.3, 0.18, 0.02))
+    frame["w"] = np.exp(np.random.default_rng(6).normal(0, 0.5, len(frame)))
+    res = analyze(frame, INST, AnalysisOptions(outcomes=("next_step",), weights="w"))
+    row = res.comparisons.iloc[0]
+    assert row.test == "Rao-Scott F test (design-based chi-square)" and row.suppressed
+    shown = res.descriptives.loc[~res.descriptives.suppressed, "group"].tolist()
+    assert len(shown) == row.n_groups == 2
+    mode = frame["mode"].astype(str).to_numpy()
+    groups = np.select([mode == shown[0], mode == shown[1]], [0, 1], -1)
+    answers = pd.Categorical(frame["next_step"], categories=["yes", "no", "not_yet"]).codes
+    expected = rao_scott_test(answers.astype(np.int64), groups, frame["w"].to_numpy())
+    assert row.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert row.df2 == pytest.approx(expected.df2)
