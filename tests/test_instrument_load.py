@@ -141,6 +141,38 @@ def test_scale_checks(write_yaml, minimal_text):
     assert "scales[0].min_items: min_items 5 exceeds the 3 items" in problems
 
 
+def test_ratio_checks(write_yaml, minimal_text):
+    text = minimal_text + (
+        "  - {id: hours, type: decimal, text: {en: Hours, es: Horas}}\n"
+        "  - {id: contact_phone, type: integer, pii: true, text: {en: Phone, es: Teléfono}}\n"
+        "ratios:\n"
+        "  - id: worth_time\n"
+        "    label: {en: Hours per answer}\n"
+        "    numerator: [{item: hours, times: [ghost]}]\n"
+        "    denominator: [{item: worth_time}, {item: contact_phone}]\n"
+    )
+    problems = "\n".join(_problems(write_yaml, text))
+    assert "ratios[0].id: ratio id 'worth_time' is already used" in problems
+    assert "ratios[0].label: no 'es' text" in problems
+    assert "ratios[0].numerator[0].times[0]: unknown item 'ghost'" in problems
+    assert "ratios[0].denominator[0].item: 'worth_time' is likert, not a number" in problems
+    assert "ratios[0].denominator[1].item: 'contact_phone' is personal data" in problems
+
+
+def test_ratio_loads_into_the_model(write_yaml, minimal_text):
+    text = minimal_text + (
+        "  - {id: hours, type: decimal, text: {en: Hours, es: Horas}}\n"
+        "  - {id: people, type: integer, text: {en: People, es: Personas}}\n"
+        "ratios:\n"
+        "  - {id: hours_per_person, unit: hours, numerator: [{item: hours, factor: 2}],\n"
+        "     denominator: [{item: people, times: [hours]}]}\n"
+    )
+    (ratio,) = load_instrument_file(write_yaml(text)).ratios
+    assert ratio.id == "hours_per_person" and ratio.unit == "hours" and ratio.label is None
+    assert ratio.numerator[0].factor == 2.0 and ratio.denominator[0].times == ("hours",)
+    assert ratio.items == ("hours", "people")
+
+
 def test_pii_must_be_declared_for_text_and_contact_items(write_yaml, minimal_text):
     text = minimal_text + (
         "  - {id: comments, type: text, text: {en: Comments, es: Comentarios}}\n"

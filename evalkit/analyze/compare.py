@@ -14,6 +14,7 @@ dominated by reading the columns once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -42,7 +43,7 @@ from evalkit.analyze.reliability import reverse_score, scale_reliability, scale_
 from evalkit.analyze.result import AnalysisResult, tidy
 from evalkit.analyze.suppress import check_min_cell, suppressed_groups
 from evalkit.errors import UsageError
-from evalkit.instrument.model import Instrument, Item
+from evalkit.instrument.model import Instrument, Item, Ratio, Term
 
 ANALYSED_TYPES = ("likert", "select_one", "select_multiple", "integer", "decimal", "nps")
 
@@ -150,6 +151,7 @@ def analyze(
     instrument: Instrument,
     options: AnalysisOptions | None = None,
     input_sha256: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AnalysisResult:
     """Compare every outcome of ``instrument`` across groups in a canonical response frame.
 
@@ -164,6 +166,9 @@ def analyze(
         :class:`AnalysisOptions`.
     input_sha256
         Hash of the input file, recorded in the metadata.
+    progress
+        Called with ``"analysing <outcome> (i/n)"`` before each outcome family (item, scale,
+        ratio) and before the adjusted comparisons; the library never prints.
 
     Returns
     -------
@@ -201,14 +206,19 @@ def analyze(
         and item.id != groups.var
         and (not wanted or item.id in wanted)
     ]
+    scales = [s for s in instrument.scales if not wanted or s.id in wanted]
+    ratios = [r for r in instrument.ratios if not wanted or r.id in wanted]
+    step = _stepper(progress, len(outcome_items) + len(scales) + len(ratios))
     for item in outcome_items:
+        step(item.id)
         _analyse_item(frame, instrument, item, groups, opts, acc)
     if covariates is not None and opts.propensity is None:
+        if progress:
+            progress(f"adjusting for {', '.join(opts.adjust)}")
         _regression_adjusted(frame, instrument, outcome_items, covariates, groups, opts, acc)
     scale_rows, scale_item_rows = [], []
-    for scale in instrument.scales:
-        if wanted and scale.id not in wanted:
-            continue
+    for scale in scales:
+        step(scale.id)
         missing = [i for i in scale.items if i not in frame.columns]
         if missing:
             acc.skipped.append(f"{scale.id} (missing columns {', '.join(missing)})")
@@ -242,6 +252,10 @@ def analyze(
         if covariates is not None and opts.propensity is None:
             y = score.to_numpy(dtype=float)
             _adjusted_rows(scale.id, "scale", y, "linear", covariates, groups, opts, acc)
+
+    for ratio in ratios:
+        step(ratio.id)
+        _ratio_outcome(frame, ratio, groups, opts, acc)
 
     comparisons = tidy("comparisons", acc.comparisons)
     pairwise = tidy("pairwise", acc.pairwise)
@@ -288,6 +302,18 @@ def analyze(
 
 
 # --------------------------------------------------------------------------- preparation
+
+
+def _stepper(progress: Callable[[str], None] | None, total: int) -> Callable[[str], None]:
+    """A function announcing each of ``total`` outcome families to ``progress``."""
+    done = [0]
+
+    def step(name: str) -> None:
+        done[0] += 1
+        if progress:
+            progress(f"analysing {name} ({done[0]}/{total})")
+
+    return step
 
 
 def _groups(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions) -> _Groups:
@@ -381,6 +407,8 @@ def _outcome_labels(instrument: Instrument, lang: str | None) -> dict[str, str]:
                 )
     for scale in instrument.scales:
         labels[scale.id] = scale.label.get(lang) if scale.label else scale.id
+    for ratio in instrument.ratios:
+        labels[ratio.id] = ratio.label.get(lang) if ratio.label else ratio.id
     return labels
 
 
@@ -999,6 +1027,100 @@ def _nps(outcome: str, groups: _Groups, values: np.ndarray, opts: AnalysisOption
                 "p_value": p,
                 "effect_name": "",
                 "note": "",
+            }
+        )
+
+
+# --------------------------------------------------------------------------- ratios
+
+
+def _side_values(frame: pd.DataFrame, terms: tuple[Term, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row sum of the terms (an unrecorded part adds 0, as in the KPI catalogue) and
+    whether any term of the side was recorded."""
+    total = np.zeros(len(frame))
+    recorded = np.zeros(len(frame), dtype=bool)
+    for term in terms:
+        value = _numeric(frame[term.item]) * term.factor
+        for other in term.times:
+            value = value * _numeric(frame[other])
+        recorded |= ~np.isnan(value)
+        total += np.nan_to_num(value, nan=0.0)
+    return total, recorded
+
+
+def _ratio_outcome(
+    frame: pd.DataFrame, ratio: Ratio, groups: _Groups, opts: AnalysisOptions, acc: _Acc
+) -> None:
+    """A ratio-of-totals outcome (cost per attendee): per group the ratio with a BCa interval,
+    per pair the difference and the ratio of the two ratios, bootstrapped within groups."""
+    from evalkit.analyze.ratios import group_ratios
+
+    absent = [name for name in ratio.items if name not in frame.columns]
+    if absent:
+        acc.skipped.append(f"{ratio.id} (missing columns {', '.join(absent)})")
+        return
+    if groups.weights is not None:
+        acc.skipped.append(f"{ratio.id} (ratios of totals are not survey-weighted)")
+        return
+    num, num_ok = _side_values(frame, ratio.numerator)
+    den, den_ok = _side_values(frame, ratio.denominator)
+    unit = (groups.codes >= 0) & num_ok & den_ok  # a unit with both sides recorded
+    codes = np.where(unit, groups.codes, -1)
+    k = len(groups.names)
+    n = np.bincount(codes[unit], minlength=k)
+    hidden = _suppression(n, opts)
+    res = group_ratios(num, den, codes, k, opts.alpha, opts.n_boot, opts.seed, draw=~hidden)
+    missing = _missing_by_group(groups, n.astype(np.int64))
+    name = f"ratio of totals ({ratio.unit})" if ratio.unit else "ratio of totals"
+    method = f"BCa bootstrap ({opts.n_boot} resamples of units within each group, seed {opts.seed})"
+    for i, group in enumerate(groups.names):
+        row = {
+            **_base(ratio.id, "ratio", groups),
+            "group": group,
+            "n": int(n[i]),
+            "missing": int(missing[i]),
+            "missing_choice": 0,
+            "share_name": name,
+            "share": res.ratio[i],
+            "share_ci_low": res.ci_low[i],
+            "share_ci_high": res.ci_high[i],
+            "n_effective": n[i],
+            "suppressed": bool(hidden[i]),
+        }
+        acc.descriptives.append(_blank_if(row, hidden[i]))
+    note = "units: rows (e.g. engagements); compared pairwise; " + method
+    acc.comparisons.append(
+        {
+            **_base(ratio.id, "ratio", groups),
+            "test": "none (ratios are compared pairwise)",
+            "effect_name": "",
+            "n": int(n[~hidden].sum()),
+            "n_groups": int((n[~hidden] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": False,
+            "note": "; ".join(filter(None, [note, _comparison_note(hidden, groups)])),
+        }
+    )
+    for a, b, row in _shown_pairs(ratio.id, "ratio", groups, n, hidden, acc):
+        contrast = res.contrast(a, b)
+        acc.pairwise.append(
+            {
+                **row,
+                "estimate_name": name,
+                "estimate_a": res.ratio[a],
+                "estimate_b": res.ratio[b],
+                "difference": contrast.difference.value,
+                "difference_ci_low": contrast.difference.ci_low,
+                "difference_ci_high": contrast.difference.ci_high,
+                "difference_method": method,
+                "test": "bootstrap test (BCa interval of the difference inverted)",
+                "p_value": contrast.p_value,
+                "effect_name": "ratio of the ratios (a / b)",
+                "effect": contrast.ratio.value,
+                "effect_ci_low": contrast.ratio.ci_low,
+                "effect_ci_high": contrast.ratio.ci_high,
+                "note": f"bootstrap p-value: the smallest alpha whose BCa interval of the "
+                f"difference excludes 0 (resolution about 1/{opts.n_boot})",
             }
         )
 

@@ -39,6 +39,12 @@ def _signed(x: float, digits: int = 1) -> str:
     return ("+" if x > 0 else "") + _num(x, digits)
 
 
+def _amount(x: float, signed: bool = False) -> str:
+    """2 decimals with thousands separators (ratios such as cost per attendee)."""
+    text = f"{x:+,.2f}" if signed and x != 0 else f"{x:,.2f}"
+    return text.replace("-", "−")
+
+
 def _is_share(name: str) -> bool:
     return name.startswith("share") or name.startswith("top")
 
@@ -64,6 +70,13 @@ def _sentence_difference(
             f"participants: {_pct(row['estimate_a'])} vs {_pct(row['estimate_b'])} "
             f"(difference {_signed(100 * diff, 0)} points, {ci}% CI {_num(100 * low, 0)} to "
             f"{_num(100 * high, 0)})."
+        )
+    if row.get("outcome_type") == "ratio":
+        verb = "lower" if lower else "higher"
+        return (
+            f"“{outcome_label}” was {verb} for {a} than for {b}: {_amount(row['estimate_a'])} "
+            f"vs {_amount(row['estimate_b'])} (difference {_amount(diff, signed=True)}, {ci}% "
+            f"CI {_amount(low)} to {_amount(high)}; ratios of totals)."
         )
     if name == "NPS":
         verb = "lower" if lower else "higher"
@@ -133,8 +146,9 @@ def findings(
                 }
             )
         omnibus_ns = omnibus_p is not None and not math.isnan(omnibus_p) and omnibus_p >= alpha
-        nps_ns = comp["outcome_type"] == "nps" and len(shown) and significant.empty
-        if (omnibus_ns or nps_ns) and len(shown):
+        pairwise_only = comp["outcome_type"] in ("nps", "ratio")  # no omnibus test
+        pairs_ns = pairwise_only and len(shown) and significant.empty
+        if (omnibus_ns or pairs_ns) and len(shown):
             rows.append(
                 {
                     "outcome": outcome,
@@ -159,7 +173,11 @@ def findings(
                     "p_fdr": np.nan,
                     "sentence": (
                         f"For “{label}”, results for {', '.join(names)} are not shown because "
-                        "too few people answered."
+                        + (
+                            "too few records count towards them."
+                            if comp["outcome_type"] == "ratio"
+                            else "too few people answered."
+                        )
                     ),
                 }
             )
@@ -239,6 +257,8 @@ def _sentence_not_detectable(comp: dict[str, Any], shown: pd.DataFrame, label: s
         bounds = f"{_num(100 * low, 0)} to {_signed(100 * high, 0)} percentage points"
     elif name == "NPS":
         bounds = f"{_num(low, 0)} to {_signed(high, 0)} NPS points"
+    elif comp["outcome_type"] == "ratio":
+        bounds = f"{_amount(low)} to {_amount(high, signed=True)}"
     else:
         bounds = f"{_num(low, 2)} to {_signed(high, 2)} on its scale"
     test = (

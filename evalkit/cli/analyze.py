@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from evalkit.cli.main import CONTEXT_SETTINGS
@@ -28,6 +30,7 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 )
 @click.option("--alpha", default=0.05, show_default=True, help="1 - confidence level.")
 @click.option("--seed", default=0, show_default=True, help="Seed of bootstrap and Monte Carlo.")
+@click.option("--n-boot", default=2000, show_default=True, help="Bootstrap resamples per group.")
 @click.option(
     "--json",
     "json_path",
@@ -75,6 +78,7 @@ def analyze(
         read_frame,
         run_paired,
     )
+    from evalkit.cli._progress import Progress
     from evalkit.errors import UsageError
     from evalkit.instrument import load_instrument
     from evalkit.io import write_text_atomic
@@ -86,25 +90,30 @@ def analyze(
             "give one of: FILE, --workspace W, --frame F, or both --pre F and --post F",
             hint="see evalkit analyze --help",
         )
-    if pre_path:
-        result = run_paired(pre_path, post_path, inst, options_from(**options))
-    elif file:
-        frame, counts = frame_from_export(file, inst, platform)
-        if counts["rows_quarantined"]:
-            click.echo(
-                f"{counts['rows_quarantined']} of {counts['rows_in']} rows failed validation and "
-                "are not analysed (see 'evalkit validate')",
-                err=True,
-            )
-        result = run(frame, inst, options_from(**options), input_sha256=counts.pop("input_sha256"))
-        result.metadata.update(counts)
-    elif workspace:
-        frame = frame_from_workspace(workspace, inst, period)
-        result = run(frame, inst, options_from(**options))
-        result.metadata.update(workspace=str(workspace), period=period)
-    else:
-        frame = read_frame(frame_path, inst)
-        result = run(frame, inst, options_from(**options), input_sha256=file_sha256(frame_path))
+    counts: dict = {}
+    with Progress() as progress:
+        progress(f"reading {Path(file or workspace or frame_path or pre_path).name}")
+        if pre_path:
+            result = run_paired(pre_path, post_path, inst, options_from(**options))
+        elif file:
+            frame, counts = frame_from_export(file, inst, platform)
+            sha = counts.pop("input_sha256")  # hashed while the file was parsed
+            result = run(frame, inst, options_from(**options), sha, progress)
+            result.metadata.update(counts)
+        elif workspace:
+            frame = frame_from_workspace(workspace, inst, period)
+            result = run(frame, inst, options_from(**options), progress=progress)
+            result.metadata.update(workspace=str(workspace), period=period)
+        else:
+            frame = read_frame(frame_path, inst)
+            sha = file_sha256(frame_path)
+            result = run(frame, inst, options_from(**options), sha, progress)
+    if counts.get("rows_quarantined"):
+        click.echo(
+            f"{counts['rows_quarantined']} of {counts['rows_in']} rows failed validation and "
+            "are not analysed (see 'evalkit validate')",
+            err=True,
+        )
     if json_path == "-":
         click.echo(result.to_json(), nl=False)
         return

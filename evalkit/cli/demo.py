@@ -31,10 +31,12 @@ def demo(output: str | None, data: str | None) -> None:
     after, and the KPI scorecard for 2026 against 2025,
     and ends with the folder of the outputs and the path of report.html.
     """
+    from evalkit.cli._progress import Progress
     from evalkit.cli.kpi import render_scorecard
     from evalkit.sample.demo import run_demo
 
-    result = run_demo(output, data)
+    with Progress() as progress:
+        result = run_demo(output, data, progress)
     click.echo(f"Sample data: {result.data_dir}\n\nValidation (rows in / valid / quarantined):")
     click.echo(render_ingests(result.ingests))
     for row in result.failures.itertuples():

@@ -38,18 +38,21 @@ def ingest(
     re-importing an export, or a later export with all earlier rows, adds only new ones.
     Exit 0 when every row was valid, 1 when some rows were quarantined.
     """
+    from evalkit.cli._progress import Progress
     from evalkit.ingest import load_mapping
     from evalkit.instrument import load_instrument
     from evalkit.store import ingest_file
 
-    summary = ingest_file(
-        file,
-        load_instrument(instrument_id),
-        workspace=workspace,
-        period=period,
-        platform=platform,
-        mapping=load_mapping(map_file) if map_file else None,
-    )
+    with Progress() as progress:
+        summary = ingest_file(
+            file,
+            load_instrument(instrument_id),
+            workspace=workspace,
+            period=period,
+            platform=platform,
+            mapping=load_mapping(map_file) if map_file else None,
+            progress=progress,
+        )
     if quarantine and summary.report is not None:
         summary.report.write_quarantine(quarantine)
     if as_json:

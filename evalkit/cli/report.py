@@ -41,46 +41,52 @@ def report(
     relationships, inclusive reach; the workspace defaults to evalkit.duckdb), or
     FILE --instrument ID (one response file).
     """
+    from evalkit.cli._progress import Progress
     from evalkit.errors import UsageError
     from evalkit.report import render_report
     from evalkit.report.build import build_file_report_data, build_report_data
 
     if file is not None and workspace is not None:
         raise UsageError("give either FILE --instrument ID or --workspace W --period P")
-    if file is not None:
-        from evalkit.instrument import load_instrument
+    with Progress() as progress:
+        if file is not None:
+            from evalkit.instrument import load_instrument
 
-        if not instrument_name:
-            raise UsageError("FILE needs --instrument", hint="e.g. --instrument post_engagement")
-        data = build_file_report_data(
-            file,
-            load_instrument(instrument_name),
-            title=title,
-            lang=lang,
-            min_cell=min_cell,
-            seed=seed,
-        )
-    else:
-        from evalkit.kpi import load_catalogue
-        from evalkit.kpi.population import load_population
-
-        if not period:
-            raise UsageError(
-                "give --period P (the workspace's reporting period) or FILE --instrument ID",
-                hint="e.g. evalkit report --period 2026 --compare 2025 -o report/",
+            if not instrument_name:
+                raise UsageError(
+                    "FILE needs --instrument", hint="e.g. --instrument post_engagement"
+                )
+            data = build_file_report_data(
+                file,
+                load_instrument(instrument_name),
+                title=title,
+                lang=lang,
+                min_cell=min_cell,
+                seed=seed,
+                progress=progress,
             )
-        data = build_report_data(
-            str(workspace or "evalkit.duckdb"),
-            period,
-            compare_period,
-            catalogue=load_catalogue(kpis_file),
-            population=load_population(population) if population else None,
-            title=title,
-            lang=lang,
-            min_cell=min_cell,
-            seed=seed,
-        )
-    written = render_report(data, output)
+        else:
+            from evalkit.kpi import load_catalogue
+            from evalkit.kpi.population import load_population
+
+            if not period:
+                raise UsageError(
+                    "give --period P (the workspace's reporting period) or FILE --instrument ID",
+                    hint="e.g. evalkit report --period 2026 --compare 2025 -o report/",
+                )
+            data = build_report_data(
+                str(workspace or "evalkit.duckdb"),
+                period,
+                compare_period,
+                catalogue=load_catalogue(kpis_file),
+                population=load_population(population) if population else None,
+                title=title,
+                lang=lang,
+                min_cell=min_cell,
+                seed=seed,
+                progress=progress,
+            )
+        written = render_report(data, output, progress)
     for name in sorted(written):
         click.echo(f"wrote {written[name]}", err=True)
     click.echo(str(written["report.html"]))

@@ -65,12 +65,15 @@ def validate(
     Exit 0 when every row is valid, 1 when some rows (or columns) have problems, 2 when
     the file or the options cannot be used.
     """
+    from evalkit.cli._progress import Progress
     from evalkit.ingest import load_mapping
     from evalkit.instrument import load_instrument
     from evalkit.validate import validate_file
 
     mapping = load_mapping(map_file) if map_file else None
-    report = validate_file(file, load_instrument(instrument_id), platform, mapping)
+    inst = load_instrument(instrument_id)
+    with Progress() as progress:
+        report = validate_file(file, inst, platform, mapping, progress=progress)
     if quarantine:
         report.write_quarantine(quarantine)
     if as_json:

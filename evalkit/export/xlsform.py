@@ -22,11 +22,12 @@ rest, so the file converts cleanly (a test converts every library instrument).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from evalkit.export._common import ExportResult, cell, language_label, number_text
-from evalkit.instrument.model import Instrument, Item, Text
+from evalkit.instrument.model import Instrument, Item, Term, Text
 from evalkit.instrument.relevant import parse_relevant, to_xpath
 from evalkit.io import atomic_path
 
@@ -199,7 +200,30 @@ def meta_rows(instrument: Instrument) -> list[tuple[Any, ...]]:
                 ("scale", scale.id, "label", code, value)
                 for code, value in scale.label.translations
             ]
+    for ratio in instrument.ratios:
+        for side in ("numerator", "denominator"):
+            rows.append(("ratio", ratio.id, side, None, _terms_json(getattr(ratio, side))))
+        if ratio.unit is not None:
+            rows.append(("ratio", ratio.id, "unit", None, ratio.unit))
+        if ratio.label is not None:
+            rows += [
+                ("ratio", ratio.id, "label", code, value)
+                for code, value in ratio.label.translations
+            ]
     return rows
+
+
+def _terms_json(terms: tuple[Term, ...]) -> str:
+    """A ratio side as JSON text (``[{"item": ..., "times": [...], "factor": ...}]``)."""
+    out = []
+    for term in terms:
+        entry: dict[str, Any] = {"item": term.item}
+        if term.times:
+            entry["times"] = list(term.times)
+        if term.factor != 1.0:
+            entry["factor"] = term.factor
+        out.append(entry)
+    return json.dumps(out)
 
 
 def _columns(rows: list[dict[str, Any]], first: tuple[str, ...]) -> list[str]:

@@ -13,6 +13,7 @@ columns and its hidden ``evalkit`` sheet, so importing it gives back an equal in
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -453,7 +454,7 @@ class _Reader:
     # -- instrument ------------------------------------------------------------------------
     def meta_values(self) -> dict[str, Any]:
         """The hidden evalkit sheet as nested values."""
-        out: dict[str, Any] = {"instrument": {}, "source": {}, "scale": {}}
+        out: dict[str, Any] = {"instrument": {}, "source": {}, "scale": {}, "ratio": {}}
         for row in self.meta:
             obj, field = row.get("object"), row.get("field")
             if obj not in out or field is None:
@@ -506,7 +507,28 @@ class _Reader:
         data["items"] = self._finish_items(items)
         if meta["scale"]:
             data["scales"] = [_scale(sid, s) for sid, s in meta["scale"].items()]
+        ratios = [self._ratio(rid, r) for rid, r in meta["ratio"].items()]
+        if any(ratios):
+            data["ratios"] = [r for r in ratios if r]
         return data
+
+    def _ratio(self, ratio_id: str, values: dict[str, Any]) -> dict[str, Any] | None:
+        """A ratio from the hidden sheet; its sides are JSON lists of terms."""
+        ratio: dict[str, Any] = {"id": ratio_id}
+        for side in ("numerator", "denominator"):
+            try:
+                terms = json.loads(str(values.get(side, "")))
+            except ValueError:
+                terms = None
+            if not isinstance(terms, list) or not all(isinstance(t, dict) for t in terms):
+                self.warn(f"ratio {ratio_id!r}: its {side} is not a list of terms; not imported")
+                return None
+            ratio[side] = terms
+        if values.get("unit") is not None:
+            ratio["unit"] = str(values["unit"])
+        if values.get("label"):
+            ratio["label"] = values["label"]
+        return ratio
 
     def _finish_items(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Drop skip logic that refers to items not imported or later; mark personal data."""

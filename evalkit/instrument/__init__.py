@@ -7,9 +7,11 @@ from evalkit.instrument.model import (
     ChoiceList,
     Instrument,
     Item,
+    Ratio,
     Scale,
     Section,
     Source,
+    Term,
     Text,
 )
 
@@ -19,9 +21,11 @@ __all__ = [
     "Instrument",
     "Item",
     "Problem",
+    "Ratio",
     "Scale",
     "Section",
     "Source",
+    "Term",
     "Text",
     "check_instrument_file",
     "library_dir",

@@ -23,9 +23,11 @@ from evalkit.instrument.model import (
     ChoiceList,
     Instrument,
     Item,
+    Ratio,
     Scale,
     Section,
     Source,
+    Term,
     Text,
 )
 from evalkit.instrument.relevant import (
@@ -203,6 +205,8 @@ def _check_texts(data: dict[str, Any], out: _Collector) -> None:
         check(item.get("hint"), ("items", i, "hint"))
     for i, scale in enumerate(data.get("scales") or []):
         check(scale.get("label"), ("scales", i, "label"))
+    for i, ratio in enumerate(data.get("ratios") or []):
+        check(ratio.get("label"), ("ratios", i, "label"))
 
 
 def _check_choice_lists(data: dict[str, Any], out: _Collector) -> None:
@@ -475,6 +479,44 @@ def _check_scales(data: dict[str, Any], out: _Collector) -> None:
             )
 
 
+def _check_ratios(data: dict[str, Any], out: _Collector) -> None:
+    """Ratio ids are new names; their terms read numeric items that are not personal data."""
+    by_id = {item["id"]: item for item in data.get("items") or []}
+    taken = set(by_id) | {s["id"] for s in data.get("scales") or []}
+    for i, ratio in enumerate(data.get("ratios") or []):
+        path: KeyPath = ("ratios", i)
+        if ratio["id"] in taken:
+            out.add(
+                (*path, "id"),
+                f"ratio id {ratio['id']!r} is already used",
+                "ratio ids must differ from item, scale and other ratio ids",
+            )
+        taken.add(ratio["id"])
+        for side in ("numerator", "denominator"):
+            for j, term in enumerate(ratio[side]):
+                places: list[tuple[KeyPath, str]] = [((*path, side, j, "item"), term["item"])]
+                places += [
+                    ((*path, side, j, "times", k), name)
+                    for k, name in enumerate(term.get("times") or [])
+                ]
+                for where, name in places:
+                    item = by_id.get(name)
+                    if item is None:
+                        out.add(
+                            where, f"unknown item {name!r}", "use an item id of this instrument"
+                        )
+                    elif item["type"] not in ("integer", "decimal"):
+                        out.add(
+                            where,
+                            f"{name!r} is {item['type']}, not a number",
+                            "ratio terms multiply and add integer or decimal items",
+                        )
+                    elif item.get("pii"):
+                        out.add(
+                            where, f"{name!r} is personal data", "pii items never reach analysis"
+                        )
+
+
 def check_instrument_data(data: Any, source: str, lines: LineMap | None = None) -> list[Problem]:
     """All problems of an instrument already read from YAML (schema first, then semantics)."""
     out = _Collector(source, lines or LineMap())
@@ -493,6 +535,7 @@ def check_instrument_data(data: Any, source: str, lines: LineMap | None = None) 
     _check_items(data, out)
     _check_relevant(data, out)
     _check_scales(data, out)
+    _check_ratios(data, out)
     return out.problems
 
 
@@ -517,6 +560,10 @@ def _text(value: Any, default_language: str) -> Text:
     if isinstance(value, str):
         return Text(((default_language, value),))
     return Text.of(value)
+
+
+def _term(term: dict[str, Any]) -> Term:
+    return Term(term["item"], tuple(term.get("times") or ()), float(term.get("factor", 1.0)))
 
 
 def build_instrument(data: dict[str, Any], path: str | None = None) -> Instrument:
@@ -563,6 +610,16 @@ def build_instrument(data: dict[str, Any], path: str | None = None) -> Instrumen
         )
         for s in data.get("scales") or []
     )
+    ratios = tuple(
+        Ratio(
+            id=r["id"],
+            numerator=tuple(_term(t) for t in r["numerator"]),
+            denominator=tuple(_term(t) for t in r["denominator"]),
+            label=_text(r["label"], lang) if r.get("label") else None,
+            unit=r.get("unit"),
+        )
+        for r in data.get("ratios") or []
+    )
     return Instrument(
         id=data["id"],
         version=data["version"],
@@ -571,6 +628,7 @@ def build_instrument(data: dict[str, Any], path: str | None = None) -> Instrumen
         items=items,
         choice_lists=choice_lists,
         scales=scales,
+        ratios=ratios,
         sections=tuple(
             Section(s["id"], _text(s["title"], lang)) for s in data.get("sections") or []
         ),

@@ -161,6 +161,37 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One term of a ratio side: ``item × factor × each of times``, per row."""
+
+    item: str
+    times: tuple[str, ...] = ()
+    factor: float = 1.0
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        return (self.item, *self.times)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio-of-totals outcome (cost per attendee): the sum over a group's rows (units, e.g.
+    engagements) of the numerator terms divided by the sum of the denominator terms."""
+
+    id: str
+    numerator: tuple[Term, ...]
+    denominator: tuple[Term, ...]
+    label: Text | None = None
+    unit: str | None = None
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """Every item the ratio reads, in order, without repeats."""
+        terms = (*self.numerator, *self.denominator)
+        return tuple(dict.fromkeys(name for term in terms for name in term.items))
+
+
+@dataclass(frozen=True)
 class Section:
     """A titled block of items (an XLSForm group, a Qualtrics block, a page on paper)."""
 
@@ -198,6 +229,7 @@ class Instrument:
     items: tuple[Item, ...]
     choice_lists: tuple[ChoiceList, ...] = ()
     scales: tuple[Scale, ...] = ()
+    ratios: tuple[Ratio, ...] = ()
     sections: tuple[Section, ...] = ()
     sources: tuple[Source, ...] = ()
     respondent: str | None = None

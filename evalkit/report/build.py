@@ -7,7 +7,7 @@ renderers (:mod:`evalkit.report.render`) never compute anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,9 @@ def labels_for(
         for scale in inst.scales:
             if scale.label is not None:
                 labels.setdefault(scale.id, scale.label.get(language))
+        for ratio in inst.ratios:
+            if ratio.label is not None:
+                labels.setdefault(ratio.id, ratio.label.get(language))
     for kpi in catalogue.kpis if catalogue else ():
         labels[kpi.id] = kpi.title
     return labels
@@ -84,11 +87,12 @@ def _analysis(
     min_cell: int,
     seed: int,
     sha: str | None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     options = AnalysisOptions(
         min_cell=min_cell, seed=seed, lang=lang if lang in instrument.languages else None
     )
-    result = analyze(frame, instrument, options, input_sha256=sha)
+    result = analyze(frame, instrument, options, input_sha256=sha, progress=progress)
     tables = {
         "comparisons": result.comparisons,
         "pairwise": result.pairwise,
@@ -254,13 +258,17 @@ def build_report_data(
     lang: str = "en",
     min_cell: int = 10,
     seed: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> ReportData:
     """Everything the annual report shows, computed from a workspace for ``period``.
 
     Runs the KPIs (with the change from ``compare_period``), the mode comparison of the
     post-engagement survey, and the connector, relationship, inclusion and methods tables.
+    ``progress``, when given, is called before each step (KPIs, responses, each outcome).
     """
     catalogue = catalogue or load_catalogue()
+    if progress:
+        progress(f"computing KPIs for {period}")
     kpi_result = kpis_from_workspace(
         workspace, period, compare_period, catalogue, population, min_cell, seed=seed
     )
@@ -273,6 +281,8 @@ def build_report_data(
         "delegation_host",
         "activity_register",
     )
+    if progress:
+        progress(f"reading the {period} responses")
     frames = {i: _responses(workspace, i, period) for i in ids}
     tables: dict[str, pd.DataFrame | None] = {
         "kpis": kpi_result.kpis,
@@ -299,7 +309,7 @@ def build_report_data(
     compared = load_instrument(COMPARED_INSTRUMENT)
     if frames[COMPARED_INSTRUMENT] is not None:
         analysis, meta = _analysis(
-            frames[COMPARED_INSTRUMENT], compared, lang, min_cell, seed, None
+            frames[COMPARED_INSTRUMENT], compared, lang, min_cell, seed, None, progress
         )
         tables.update(analysis)
         metadata["analysis"] = meta
@@ -330,11 +340,15 @@ def build_file_report_data(
     lang: str = "en",
     min_cell: int = 10,
     seed: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> ReportData:
-    """A report of one response file: its validation and the comparison across modes."""
+    """A report of one response file: its validation and the comparison across modes.
+
+    ``progress``, when given, is called before each step (reading, validating, each outcome).
+    """
     from evalkit.validate import validate_file
 
-    report = validate_file(path, instrument, platform)
+    report = validate_file(path, instrument, platform, progress=progress)
     if report.valid_frame is None or len(report.valid_frame) == 0:
         raise DataError(f"no valid rows in {path}", hint="run 'evalkit validate' on it to see why")
     tables: dict[str, pd.DataFrame | None] = {
@@ -350,7 +364,7 @@ def build_file_report_data(
         ),
     }
     analysis, meta = _analysis(
-        report.valid_frame, instrument, lang, min_cell, seed, file_sha256(path)
+        report.valid_frame, instrument, lang, min_cell, seed, file_sha256(path), progress
     )
     tables.update(analysis)
     counts = (report.rows_in, report.rows_valid, report.rows_quarantined)

@@ -195,8 +195,10 @@ def _named(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reference(effect_name: str) -> float:
-    """No difference: 0.5 for probability-of-superiority measures, else 0."""
-    return 0.5 if effect_name.replace(" ", "").startswith("P(") else 0.0
+    """No difference: 0.5 for probability-of-superiority measures, 1 for ratios, else 0."""
+    if effect_name.replace(" ", "").startswith("P("):
+        return 0.5
+    return 1.0 if effect_name.startswith("ratio of") else 0.0
 
 
 def effects_chart(data: ReportData) -> Chart | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -117,27 +118,39 @@ def _svg_file(svg: str) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
 
 
-def render_outputs(data: ReportData) -> dict[str, bytes | str]:
-    """Every output file's content, keyed by its path relative to the output folder."""
+def render_outputs(
+    data: ReportData, progress: Callable[[str], None] | None = None
+) -> dict[str, bytes | str]:
+    """Every output file's content, keyed by its path relative to the output folder.
+
+    ``progress``, when given, is called before the charts and before each output.
+    """
+    say = progress or (lambda message: None)
+    say("drawing the charts")
     doc = build_document(data)
     pngs = {chart.id: chart.canvas.png() for chart in doc.charts}
-    outputs: dict[str, bytes | str] = {
-        "report.html": render_html(doc),
-        "report.md": render_markdown(doc),
-        "tables.xlsx": render_xlsx(data),
-        "results.json": json.dumps(
-            results_dict(data), indent=2, ensure_ascii=False, allow_nan=False
-        )
-        + "\n",
-        "report.docx": render_docx(doc, pngs),
+    renderers: dict[str, Callable[[], bytes | str]] = {
+        "report.html": lambda: render_html(doc),
+        "report.md": lambda: render_markdown(doc),
+        "tables.xlsx": lambda: render_xlsx(data),
+        "results.json": lambda: (
+            json.dumps(results_dict(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        ),
+        "report.docx": lambda: render_docx(doc, pngs),
     }
+    outputs: dict[str, bytes | str] = {}
+    for name, render in renderers.items():
+        say(f"rendering {name}")
+        outputs[name] = render()
     for chart in doc.charts:
         outputs[f"charts/{chart.id}.svg"] = _svg_file(chart.svg())
         outputs[f"charts/{chart.id}.png"] = pngs[chart.id]
     return outputs
 
 
-def render_report(data: ReportData, out_dir: str | Path) -> dict[str, Path]:
+def render_report(
+    data: ReportData, out_dir: str | Path, progress: Callable[[str], None] | None = None
+) -> dict[str, Path]:
     """Render the annual report into ``out_dir``; return ``{relative name: path written}``.
 
     Parameters
@@ -147,6 +160,8 @@ def render_report(data: ReportData, out_dir: str | Path) -> dict[str, Path]:
     out_dir
         Folder to write into (created if needed). Existing files of the same names are
         replaced atomically.
+    progress
+        Called before the charts, each rendering and each file written (nothing printed).
 
     Returns
     -------
@@ -159,10 +174,12 @@ def render_report(data: ReportData, out_dir: str | Path) -> dict[str, Path]:
     ReportWriteError
         When a file cannot be written (the message names it; no partial file is left).
     """
-    outputs = render_outputs(data)
+    outputs = render_outputs(data, progress)
     out = Path(out_dir)
     written: dict[str, Path] = {}
     for name, content in outputs.items():
+        if progress:
+            progress(f"writing {name}")
         path = out / name
         try:
             if isinstance(content, str):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,7 +119,11 @@ def read_manifest(data_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = None) -> DemoResult:
+def run_demo(
+    out_dir: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
     """Run the whole job on the sample data and write the outputs to ``out_dir``.
 
     Parameters
@@ -129,6 +134,9 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     data_dir
         The sample data (a folder with ``manifest.csv``); default the repository's
         ``sample_data/``, or a fresh copy generated into ``out_dir/sample_data``.
+    progress
+        Called before each step (each file ingested, each outcome analysed, KPIs, each
+        report output); nothing is printed.
 
     Returns
     -------
@@ -164,6 +172,7 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
             load_instrument(entry["instrument_id"]),
             workspace=workspace,
             period=entry["period"],
+            progress=progress,
         )
         quarantine = ""
         report = summary.report
@@ -196,13 +205,17 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
 
     instrument_id, period = ANALYSED
     frame = load_responses(workspace, instrument_id, period)
-    analysis = analyze(frame, load_instrument(instrument_id), AnalysisOptions(seed=1))
+    analysis = analyze(
+        frame, load_instrument(instrument_id), AnalysisOptions(seed=1), progress=progress
+    )
     outputs += analysis.write_csv(out / "analysis")
     outputs.append(write_text_atomic(out / "analysis.json", analysis.to_json()))
 
     instrument_id, period = PAIRED
     community = load_responses(workspace, instrument_id, period)
     wave = community["wave"].astype("string")
+    if progress:
+        progress("comparing the community programme's pre and post waves")
     paired = analyze_paired(
         community[(wave == "pre").fillna(False)],
         community[(wave == "post").fillna(False)],
@@ -213,15 +226,17 @@ def run_demo(out_dir: str | Path | None = None, data_dir: str | Path | None = No
     outputs += paired.write_csv(out / "community_pre_post")
 
     population = load_population(data / POPULATION)
+    if progress:
+        progress(f"computing KPIs for {PERIOD}")
     kpis = kpis_from_workspace(
         str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1
     )
     outputs += kpis.write_csv(str(out / "kpis"))
 
     report_data = build_report_data(
-        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1
+        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1, progress=progress
     )
-    written = render_report(report_data, out / "report")
+    written = render_report(report_data, out / "report", progress)
     outputs += [written[name] for name in sorted(written)]
     report_html = written["report.html"]
     return DemoResult(

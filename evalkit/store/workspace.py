@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,11 +182,13 @@ def ingest_file(
     period: str | None = None,
     platform: str = "auto",
     mapping: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> IngestSummary:
     """Validate ``path`` and append its valid rows to the workspace, in one transaction.
 
     Rows whose ``response_id`` is already stored for this instrument are counted as
     already present and left as they are; invalid rows are quarantined (see the report).
+    ``progress``, when given, is called before each step (reading, validating, storing).
 
     Examples
     --------
@@ -208,7 +211,9 @@ def ingest_file(
         con.execute("BEGIN TRANSACTION")
         try:
             key = workspace_key(con)
-            report = validate_file(path, instrument, platform, mapping, key=key)
+            report = validate_file(path, instrument, platform, mapping, key=key, progress=progress)
+            if progress:
+                progress(f"storing {report.rows_valid:,} valid rows in {Path(workspace).name}")
             summary = _append(con, report, instrument, data, Path(path).name, period, workspace)
             _record_provenance(con, summary)
             con.execute("COMMIT")

@@ -7,6 +7,7 @@ reasons), and ``rows_in == rows_valid + rows_quarantined`` is checked in code.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -398,8 +399,12 @@ def validate_file(
     mapping: dict[str, str] | None = None,
     *,
     key: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ValidationReport:
     """Read ``path`` (:func:`evalkit.ingest.read_responses`) and validate it.
+
+    ``progress``, when given, is called with a short description of each step ("reading
+    FILE", "validating N rows") before it starts; nothing is printed.
 
     Examples
     --------
@@ -420,6 +425,9 @@ def validate_file(
     """
     from evalkit.ingest import read_responses
 
-    return validate_responses(
-        read_responses(path, instrument, platform, mapping), instrument, key=key, release_raw=True
-    )
+    if progress:
+        progress(f"reading {Path(path).name}")
+    result = read_responses(path, instrument, platform, mapping)
+    if progress:
+        progress(f"validating {len(result.frame):,} rows of {Path(path).name}")
+    return validate_responses(result, instrument, key=key, release_raw=True)

@@ -218,3 +218,37 @@ def test_cost_per_participant_by_mode_from_the_register():
     assert by_mode.loc["virtual", "value"] == pytest.approx(500 / 50)
     engagements = result.kpis.set_index("kpi_id").loc["engagements_held"]
     assert engagements["value"] == 24 and engagements["output"]
+
+
+def test_the_engines_cost_ratio_is_kpi_k13():
+    """instruments/activity_register.yaml declares cost_per_attendee with K13's terms, so
+    `evalkit analyze` and the scorecard cannot disagree on what a cost per attendee is."""
+    from evalkit.analyze import AnalysisOptions, analyze
+    from evalkit.instrument import load_instrument
+
+    register_inst = load_instrument("activity_register")
+    k13 = next(k for k in load_catalogue().kpis if k.code == "K13")
+    ratio = next(r for r in register_inst.ratios if r.id == "cost_per_attendee")
+
+    def terms(side):
+        return [(t.item, tuple(t.times), t.factor) for t in side]
+
+    assert terms(ratio.numerator) == terms(k13.numerator.terms)
+    assert terms(ratio.denominator) == terms(k13.denominator.terms)
+    rng = np.random.default_rng(4)
+    register = pd.DataFrame({
+        "engagement_id": [f"E{i}" for i in range(30)],
+        "mode": ["in_person"] * 15 + ["virtual"] * 15,
+        "staff_hours": rng.gamma(3, 10, 30),
+        "loaded_rate": np.full(30, 65.0),
+        "direct_costs": np.where(rng.random(30) < 0.2, np.nan, rng.gamma(2, 900, 30)),
+        "travel_costs": [*rng.gamma(2, 3000, 15), *[np.nan] * 15],
+        "attendees_in_person": [*rng.integers(5, 80, 15), *[0] * 15],
+        "attendees_virtual": [*[0] * 15, *rng.integers(20, 300, 15)],
+    })  # fmt: skip
+    kpis = compute_kpis(load_catalogue(), {"activity_register": register}, "2026")
+    by_mode = kpis.breakdown[kpis.breakdown["kpi_id"] == k13.id].set_index("group")["value"]
+    engine = analyze(register, register_inst, AnalysisOptions(n_boot=99)).descriptives
+    engine = engine.set_index("group")["share"]
+    for mode in ("in_person", "virtual"):
+        assert engine[mode] == pytest.approx(by_mode[mode], rel=1e-12)
