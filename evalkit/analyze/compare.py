@@ -353,6 +353,12 @@ def _missing_names(instrument: Instrument, item: Item | None) -> set[str]:
 def _numeric(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # one conversion per category, then a take by code (-1, missing, takes the NaN)
+        per_category = pd.to_numeric(
+            pd.Series(series.cat.categories.astype(str)), errors="coerce"
+        ).to_numpy(dtype=float)
+        return np.append(per_category, np.nan)[series.cat.codes.to_numpy()]
     return pd.to_numeric(series.astype("string"), errors="coerce").to_numpy(
         dtype=float, na_value=np.nan
     )
@@ -522,7 +528,11 @@ def _missing_by_group(groups: _Groups, answered: np.ndarray) -> np.ndarray:
 def _count_missing_choice(series: pd.Series, names: set[str], groups: _Groups) -> np.ndarray:
     if not names or pd.api.types.is_numeric_dtype(series):
         return np.zeros(len(groups.names), dtype=np.int64)
-    hit = series.astype("string").isin(names).to_numpy(dtype=bool, na_value=False)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        per_category = np.isin(series.cat.categories.astype(str), list(names))
+        hit = np.append(per_category, False)[series.cat.codes.to_numpy()]
+    else:
+        hit = series.astype("string").isin(names).to_numpy(dtype=bool, na_value=False)
     hit = hit & (groups.codes >= 0)
     return np.bincount(groups.codes[hit], minlength=len(groups.names))
 

@@ -180,7 +180,8 @@ def restore_missing_choices(
 
     Ingest keeps such answers as NA in the typed column and records them in a status frame
     (``choice:<value>``); the engine counts them in descriptives when the column holds the
-    choice value itself. Only the affected columns change (they become strings).
+    choice value itself. Only the affected columns change: they become categoricals of text
+    (``"5"``, ``"na"``), built from codes, so a million rows cost no Python string each.
     """
     if status is None:
         return frame
@@ -191,16 +192,33 @@ def restore_missing_choices(
             continue
         if item.id not in status:
             continue
-        codes = status[item.id].astype("string").reset_index(drop=True)
-        hits = codes.str.startswith("choice:").fillna(False).to_numpy(dtype=bool)
-        if not hits.any():
-            continue
-        values = frame[item.id].astype("string").to_numpy(dtype=object, na_value=None)
-        values[hits] = codes[hits].str.removeprefix("choice:").to_numpy(dtype=object)
-        restored[item.id] = pd.array(values, dtype="string")
+        column = _with_missing_choices(frame[item.id], status[item.id])
+        if column is not None:
+            restored[item.id] = column
     if not restored:
         return frame
     return frame.assign(**{k: pd.Series(v, index=frame.index) for k, v in restored.items()})
+
+
+def _with_missing_choices(values: pd.Series, status: pd.Series) -> pd.Categorical | None:
+    """``values`` as a text categorical with ``choice:<name>`` statuses put back as ``name``;
+    None when no row has such a status."""
+    status_codes, status_names = pd.factorize(status.reset_index(drop=True), use_na_sentinel=True)
+    names = [str(s) for s in status_names]
+    missing = {i: n.removeprefix("choice:") for i, n in enumerate(names) if n.startswith("choice:")}
+    hits = np.isin(status_codes, list(missing))
+    if not hits.any():
+        return None
+    codes, uniques = pd.factorize(values.reset_index(drop=True), use_na_sentinel=True)
+    categories = [str(u) for u in uniques]
+    categories += sorted(set(missing.values()) - set(categories))
+    position = {c: i for i, c in enumerate(categories)}
+    by_status = np.full(len(names), -1, dtype=np.int64)
+    for i, name in missing.items():
+        by_status[i] = position[name]
+    codes = np.asarray(codes, dtype=np.int64)
+    codes[hits] = by_status[status_codes[hits]]
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def frame_from_export(
@@ -208,11 +226,19 @@ def frame_from_export(
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The valid rows of a platform export (read and validated by ingest), ready to analyse.
 
-    Returns the frame and the row counts (``rows_in``, ``rows_valid``, ``rows_quarantined``).
+    Returns the frame and a dict with the row counts (``rows_in``, ``rows_valid``,
+    ``rows_quarantined``) and the file's ``input_sha256``.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from evalkit.analyze.compare import file_sha256
     from evalkit.validate import validate_file
 
-    report = validate_file(path, instrument, platform)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # hashlib releases the GIL: the file is hashed while it is parsed and validated
+        digest = pool.submit(file_sha256, path)
+        report = validate_file(path, instrument, platform)
+        sha256 = digest.result()
     if report.valid_frame is None or len(report.valid_frame) == 0:
         raise DataError(
             f"no valid rows among {report.rows_in}",
@@ -224,6 +250,7 @@ def frame_from_export(
         "rows_in": report.rows_in,
         "rows_valid": report.rows_valid,
         "rows_quarantined": report.rows_quarantined,
+        "input_sha256": sha256,
     }
     return frame, counts
 

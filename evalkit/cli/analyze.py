@@ -97,7 +97,7 @@ def analyze(
             result = run_paired(pre_path, post_path, inst, options_from(**options))
         elif file:
             frame, counts = frame_from_export(file, inst, platform)
-            sha = file_sha256(file)
+            sha = counts.pop("input_sha256")  # hashed while the file was parsed
             result = run(frame, inst, options_from(**options), sha, progress)
             result.metadata.update(counts)
         elif workspace:

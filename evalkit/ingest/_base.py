@@ -112,6 +112,33 @@ def content_hash(body: pd.DataFrame, prefix: str) -> pd.Series:
     return (prefix + digits.str.zfill(20)).set_axis(body.index)
 
 
+def _iso_timestamps(values: pd.Series, tz: str | None) -> pd.Series | None:
+    """ISO 8601 timestamps parsed by pyarrow's cast (C++, no Python object per cell); None
+    when any cell is not ISO 8601 or offsets are mixed with naive times (the careful path
+    then parses or explains)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, from_pandas=True)
+        text = pc.if_else(pc.equal(text, ""), None, text)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    try:
+        parsed = text.cast(pa.timestamp("ns", tz="UTC"))  # every cell with an offset
+        aware = True
+    except pa.ArrowInvalid:
+        try:
+            parsed = text.cast(pa.timestamp("ns"))  # every cell naive
+            aware = False
+        except pa.ArrowInvalid:
+            return None
+    series = parsed.to_pandas().set_axis(values.index)
+    if not aware:
+        series = series.dt.tz_localize(tz or "UTC", ambiguous="NaT", nonexistent="NaT")
+    return series.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+
+
 def parse_timestamps(
     values: pd.Series,
     *,
@@ -127,6 +154,9 @@ def parse_timestamps(
     """
     import pandas as pd
 
+    fast = _iso_timestamps(values, tz)
+    if fast is not None:
+        return fast
     cells = values.astype(object)
     text = cells.where(cells != "", None)
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)

@@ -278,46 +278,59 @@ def build_canonical(
             "is this a file for another questionnaire? check --instrument, or use --map",
         )
     body = data.body.reset_index(drop=True)
+    # from here on one frame holds the file's cells: a column converted through its distinct
+    # values is replaced by codes + distinct values (the quarantine still has every cell),
+    # so the text of the file is freed column by column instead of living beside the frame
+    data.body = body
     n = len(body)
     columns: dict[str, Any] = {}
     status: dict[str, Any] = {}
     issues: list[pd.DataFrame] = []
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for item in instrument.items:
         if item.type == "select_multiple":
             cols, stat, problems = _convert_multi(
-                data, instrument, item, body, whole.get(item.id), split.get(item.id, {})
+                data, instrument, item, body, whole.get(item.id), split.get(item.id, {}), factors
             )
             columns.update(cols)
         else:
             raw = body[whole[item.id]] if item.id in whole else pd.Series([""] * n, dtype=object)
-            value, stat, problems = _convert(data, instrument, item, raw.astype(object))
+            value, stat, problems = _convert(data, instrument, item, raw, factors)
             columns[item.id] = value
         status[item.id] = stat
         issues.append(problems)
-    frame = pd.DataFrame(columns)
+        _compact(body, factors)
     response_id = data.response_id if data.response_id is not None else None
-    head = pd.DataFrame(
-        {
-            "response_id": (
-                pd.Series(pd.NA, index=range(n), dtype="string")
-                if response_id is None
-                else response_id.reset_index(drop=True).astype("string").replace("", pd.NA)
-            ),
-            "submitted_at": (
-                pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
-                if data.submitted_at is None
-                else data.submitted_at.reset_index(drop=True)
-            ),
-            "source": pd.Series(
-                pd.array([data.platform], dtype="string").take(np.zeros(n, dtype=np.intp))
-            ),
-        }
-    )
-    frame = pd.concat([head, frame], axis=1)
-    status_frame = pd.DataFrame(status)
+    head = {
+        "response_id": (
+            pd.Series(pd.NA, index=range(n), dtype="string")
+            if response_id is None
+            else response_id.reset_index(drop=True).astype("string").replace("", pd.NA)
+        ),
+        "submitted_at": (
+            pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+            if data.submitted_at is None
+            else data.submitted_at.reset_index(drop=True)
+        ),
+        "source": pd.Series(
+            pd.array([data.platform], dtype="string").take(np.zeros(n, dtype=np.intp))
+        ),
+    }
+    # copy=False: every column is a new array already; a copy of each would double the peak
+    frame = pd.DataFrame(head | columns, copy=False)
+    status_frame = pd.DataFrame(status, copy=False)
     issue_frame = pd.concat(issues, ignore_index=True) if issues else _empty_issues()
     absent = [i.id for i in instrument.items if i.id not in whole and i.id not in split]
     return Canonical(frame, status_frame, issue_frame, _column_report(data, targets), absent)
+
+
+def _compact(body: pd.DataFrame, factors: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Replace the text columns in ``factors`` by categoricals of the same cells."""
+    import pandas as pd
+
+    for position, (codes, uniques) in factors.items():
+        if not isinstance(body[position].dtype, pd.CategoricalDtype):
+            body[position] = pd.Categorical.from_codes(codes, categories=uniques[:-1])
 
 
 def _check_duplicate_headers(data: PlatformData) -> None:
@@ -373,16 +386,42 @@ def _empty_issues() -> pd.DataFrame:
 # the results are expanded back to rows with numpy indexing. No per-row Python.
 
 
-def _factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Row codes and distinct raw cells (as Python strings) of a column of text cells."""
-    import numpy as np
-    import pandas as pd
+def _factorize(
+    raw: pd.Series, factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row codes and distinct raw cells (as Python strings) of a column of text cells.
 
-    # cells are never NaN (read as text with na_filter off), so no code is -1; the NA
-    # sentinel path avoids an extra isna() pass over the column
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
-    texts = np.asarray([str(u) for u in uniques] + [""], dtype=object)
-    return np.where(codes < 0, len(texts) - 1, codes), texts
+    pyarrow's dictionary encoding does the hashing in C++ on the arrow buffers, so no Python
+    string is made per cell, only one per distinct value. A trailing ``""`` is appended to the
+    distinct values for callers that need an empty cell's code. A column of the file (its
+    name is its position) is recorded in ``factors``: ingest keeps the file's cells in that
+    compact form for the quarantine.
+    """
+    import numpy as np
+
+    position = raw.name if isinstance(raw.name, int) else None
+    if factors is not None and position in factors:
+        return factors[position]
+
+    encoded = _arrow_text(raw).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    texts = np.asarray([*encoded.dictionary.to_pylist(), ""], dtype=object)
+    result = codes.astype(np.intp, copy=False), texts
+    if factors is not None and position is not None:
+        factors[position] = result
+    return result
+
+
+def _arrow_text(raw: pd.Series):
+    """A text column as one contiguous pyarrow string array (no copy when it already is)."""
+    import pyarrow as pa
+
+    array = pa.array(raw, from_pandas=True)  # large_string for the grid's text dtype
+    if pa.types.is_null(array.type):
+        array = array.cast(pa.string())  # an all-NA object column
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.fill_null("") if array.null_count else array
 
 
 def _issues(
@@ -429,12 +468,18 @@ def _integers(values: np.ndarray, mask: np.ndarray) -> pd.Series:
 
 
 def _convert(
-    data: PlatformData, instrument: Instrument, item: Item, raw: pd.Series
+    data: PlatformData,
+    instrument: Instrument,
+    item: Item,
+    raw: pd.Series,
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     import numpy as np
     import pandas as pd
 
-    codes, uniques = _factorize(raw)
+    if item.type not in ("select_one", "likert", "date") and not item.is_numeric:
+        return _convert_text(data, instrument, item, raw)
+    codes, uniques = _factorize(raw, factors)
     text_u = np.asarray([u.strip() for u in uniques], dtype=object)
     blank_u = text_u == ""
     seen_u = np.isin(text_u, list(data.seen_unanswered)) & ~blank_u
@@ -502,11 +547,36 @@ def _convert(
         problems = _issues(
             bad_u.to_numpy(), codes, uniques, item.id, "unparseable-date", "not YYYY-MM-DD"
         )
-    else:
-        # distinct values to the string dtype once, then expanded by position (a take)
-        kept = np.where(present_u, text_u, None)
-        value = pd.Series(pd.array(kept, dtype="string").take(codes))
     return value, _status_series(status_u, codes, _status_categories(instrument, item)), problems
+
+
+def _convert_text(
+    data: PlatformData, instrument: Instrument, item: Item, raw: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """A free-text item: trimmed, blank and seen-unanswered cells to NA, all in pyarrow.
+
+    Free text is mostly distinct, so factorising it would make a Python string per cell;
+    the string kernels work on the arrow buffers instead.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(_arrow_text(raw))
+    blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
+    seen_values = pa.array(sorted(data.seen_unanswered), type=trimmed.type)
+    seen = pc.is_in(trimmed, value_set=seen_values).to_numpy(zero_copy_only=False) & ~blank
+    present = ~(blank | seen)
+    kept = pc.if_else(pa.array(present), trimmed, pa.scalar(None, trimmed.type))
+    value = pd.Series(pd.StringDtype("pyarrow").__from_arrow__(kept))
+    categories = _status_categories(instrument, item)
+    code = {name: i for i, name in enumerate(categories)}
+    status = np.full(len(present), code["answered"], dtype=np.int16)
+    status[blank] = code["blank"]
+    status[seen] = code["seen_unanswered"]
+    status_series = pd.Series(pd.Categorical.from_codes(status, categories=categories))
+    return value, status_series, _empty_issues()
 
 
 def _article(item_type: str) -> str:
@@ -568,7 +638,11 @@ def tokenize(text: str, tokens: list[str], separators: str) -> tuple[list[str], 
 
 
 def _split_selected(
-    instrument: Instrument, item: Item, body: pd.DataFrame, split_pos: dict[str, int]
+    instrument: Instrument,
+    item: Item,
+    body: pd.DataFrame,
+    split_pos: dict[str, int],
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, pd.DataFrame]:
     """Selected flags per option column, whether the row answered, and issues (bad cells)."""
     import numpy as np
@@ -578,7 +652,7 @@ def _split_selected(
     answered = np.zeros(len(body), dtype=bool)
     problems = []
     for name, pos in split_pos.items():
-        codes, uniques = _factorize(body[pos])
+        codes, uniques = _factorize(body[pos], factors)
         key_u = [norm(u) for u in uniques]
         own = {norm(name)} | {k for k, v in index.items() if str(v) == name}
         true_u = np.asarray([k in TRUE_TOKENS or k in own for k in key_u], dtype=bool)
@@ -613,6 +687,7 @@ def _convert_multi(
     body: pd.DataFrame,
     joined_pos: int | None,
     split_pos: dict[str, int],
+    factors: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[dict[str, pd.Series], pd.Series, pd.DataFrame]:
     import numpy as np
     import pandas as pd
@@ -626,11 +701,11 @@ def _convert_multi(
     # status as category codes from the start (no per-row strings to map back)
     status = np.full(n, status_code["answered"], dtype=np.int16)
     if split_pos:
-        selected, answered, problems = _split_selected(instrument, item, body, split_pos)
+        selected, answered, problems = _split_selected(instrument, item, body, split_pos, factors)
         status[~answered] = status_code["blank"]
     else:
         raw = body[joined_pos] if joined_pos is not None else pd.Series([""] * n, dtype=object)
-        codes, uniques = _factorize(raw)
+        codes, uniques = _factorize(raw, factors)
         text_u = [u.strip() for u in uniques]
         seen_u = np.asarray([t in data.seen_unanswered for t in text_u], dtype=bool)
         blank_u = np.asarray([t == "" for t in text_u], dtype=bool)

@@ -137,23 +137,138 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
+_SAMPLE = 1 << 16  # bytes read first: BOM, binary and delimiter checks, the header record
+
+
 def read_grid(path: str | Path) -> Grid:
     """Read a CSV/TSV/TXT or XLSX file into a :class:`Grid` of text cells.
+
+    A UTF-8 CSV goes straight to pyarrow's multi-threaded reader, every column as text (no
+    type inference: ``007`` stays ``007``). Anything it declines (another encoding, blank
+    lines, rows of uneven length, a broken quote) is read by pandas' C parser, which pads
+    short rows and explains what is wrong, so both paths give the same grid.
 
     Raises :class:`DataError` (exit code 2) when the file is missing, empty, binary, badly
     encoded or not parseable as CSV.
     """
-    import pandas as pd
-
     path = Path(path)
     where = Location(file=str(path))
     if not path.is_file():
         raise InputError("no-such-file", "no such file", where, "check the path")
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE)
+    if sample[:4] == b"PK\x03\x04":
+        return _read_xlsx(path, where)
+    grid = _read_csv_arrow(path, sample)
+    return grid if grid is not None else _read_csv_text(path, where)
+
+
+def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
+    """The fast path: a UTF-8 CSV read by pyarrow; None when the file needs the careful one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not sample.strip() or b"\x00" in sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # empty, binary or UTF-16: the text path says which
+    bom = sample.startswith(b"\xef\xbb\xbf")
+    head = sample[3 * bom :]
+    if head.startswith(b"\xef\xbb\xbf"):
+        return None  # a doubled BOM (seen in re-saved exports)
+    # the sample may end inside a character: decode leniently, only the header is parsed
+    text = head.decode("utf-8", errors="ignore")
+    delimiter = sniff_delimiter(text)
+    width = _header_width(text, delimiter, complete=len(sample) < _SAMPLE)
+    if width is None:
+        return None
+    names = [str(i) for i in range(width)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # counted while pyarrow parses (both release the GIL for the heavy part)
+        odd_quotes = pool.submit(_odd_quotes, path)
+        table = _parse_arrow(path, names, delimiter)
+        if odd_quotes.result():
+            return None  # an unclosed quote: pyarrow reads it to the end of the file
+    if table is None:
+        return None
+    cells = table.to_pandas(types_mapper=_text_mapper())
+    del table
+    cells.columns = range(width)
+    cells, empty = _drop_empty_rows(cells)
+    return Grid(cells, str(path), "utf-8-sig" if bom else "utf-8", delimiter, "csv", empty)
+
+
+def _parse_arrow(path: Path, names: list[str], delimiter: str):
+    """The file as a pyarrow table of text columns, or None when pyarrow cannot parse it."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names),  # the header row is data too
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=True,  # free text with line breaks, quoted
+                ignore_empty_lines=False,  # a blank line is a row of empty cells: numbers kept
+            ),
+            convert_options=pacsv.ConvertOptions(
+                # large_string is what pandas' pyarrow-backed text dtype holds: the frame
+                # then wraps the parsed buffers without a copy
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeError):
+        return None
+    return table
+
+
+def _odd_quotes(path: Path) -> bool:
+    """Whether the file holds an odd number of ``"``: a quote is left open somewhere (quoted
+    fields and doubled quotes inside them come in pairs)."""
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b'"')
+    return count % 2 == 1
+
+
+def _header_width(text: str, delimiter: str, complete: bool) -> int | None:
+    """Number of fields in the first record, or None when the sample cuts it off."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        first = next(reader)
+        if not complete:
+            next(reader)  # a second record starts within the sample: the first is whole
+    except (StopIteration, csv.Error):
+        return None
+    return len(first)
+
+
+def _text_dtype():
+    """pandas' text dtype, backed by pyarrow: vectorised comparisons and string methods."""
+    import pandas as pd
+
+    return pd.StringDtype("pyarrow", na_value=float("nan"))
+
+
+def _text_mapper():
+    import pyarrow as pa
+
+    dtype = _text_dtype()
+    return {pa.string(): dtype, pa.large_string(): dtype}.get
+
+
+def as_text_frame(cells: pd.DataFrame) -> pd.DataFrame:
+    """``cells`` (object columns of str) as the grid's pyarrow-backed text dtype."""
+    return cells.astype(_text_dtype())
+
+
+def _read_csv_text(path: Path, where: Location) -> Grid:
+    """The careful path: decode in Python (UTF-8 ± BOM, UTF-16, cp1252), pandas' C parser."""
+    import pandas as pd
+
     data = path.read_bytes()
     if not data or data.isspace():  # not data.strip(): stops at the first visible byte
         raise InputError("empty-file", "the file is empty", where, "export the responses again")
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(path, where)
     decoded, encoding = decode(data, str(path))
     text = decoded.lstrip("\ufeff")
     if not text or text.isspace():
@@ -170,8 +285,6 @@ def read_grid(path: str | Path) -> Grid:
             source,
             sep=delimiter,
             header=None,
-            # object, not str: pandas 3's python-backed str dtype runs comparisons and isna
-            # per element in Python; object arrays use pandas' C loops
             dtype=object,
             keep_default_na=False,
             na_filter=False,
@@ -185,7 +298,7 @@ def read_grid(path: str | Path) -> Grid:
             where,
             "check for an unclosed quote or a row with extra cells, or export the file again",
         ) from None
-    cells, empty = _drop_empty_rows(cells)  # na_filter=False: short rows hold "", not NaN
+    cells, empty = _drop_empty_rows(as_text_frame(cells))  # short rows hold "", not NaN
     return Grid(cells, str(path), encoding, delimiter, "csv", empty)
 
 
@@ -213,7 +326,7 @@ def _read_xlsx(path: Path, where: Location) -> Grid:
             where,
             "open it in a spreadsheet program and save it again, or export CSV",
         ) from None
-    cells = cells.fillna("").astype(str).astype(object)
+    cells = as_text_frame(cells.fillna("").astype(str))
     cells.columns = range(cells.shape[1])
     if cells.empty:
         raise InputError("empty-file", "the file is empty", where, "export the responses again")

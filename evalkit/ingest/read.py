@@ -48,7 +48,8 @@ class IngestResult:
     columns
         What each column of the file was used as: position, header, used_as, item, choice.
     raw
-        The file's data rows as text with their original headers (for the quarantine file).
+        The file's data rows as text with their original headers (for the quarantine file);
+        None after :func:`evalkit.validate.validate_file` has taken the quarantined rows.
     """
 
     frame: pd.DataFrame
@@ -56,7 +57,7 @@ class IngestResult:
     source_row: pd.Series
     issues: pd.DataFrame
     columns: pd.DataFrame
-    raw: pd.DataFrame
+    raw: pd.DataFrame | None
     platform: str
     detected: bool
     path: str
@@ -125,18 +126,26 @@ def read_responses(
     module = PLATFORMS.get(name, generic)
     data = module.prepare(grid)
     data.path_hint = grid.path
+    # only data.body holds the cells from here (build_canonical frees them as it converts)
+    file, encoding, delimiter, empty_rows = (
+        grid.path,
+        grid.encoding,
+        grid.delimiter,
+        grid.empty_rows,
+    )
+    del grid
     if data.response_id is None:
         raise InputError(
             "wrong-platform",
             f"the file has no response-id column of a {name} export",
-            Location(file=grid.path),
+            Location(file=file),
             "use --platform auto, or the platform that exported the file",
         )
     if data.body.empty:
         raise InputError(
             "no-responses",
             "the file has a header but no responses",
-            Location(file=grid.path),
+            Location(file=file),
             "export again after responses have come in",
         )
     result = build_canonical(data, instrument, mapping)
@@ -153,10 +162,10 @@ def read_responses(
         raw=raw,
         platform=data.platform if name != "generic" else "generic",
         detected=detected,
-        path=grid.path,
-        encoding=grid.encoding,
-        delimiter=grid.delimiter,
-        notes=data.notes + ([f"{grid.empty_rows} empty row(s) skipped"] if grid.empty_rows else []),
+        path=file,
+        encoding=encoding,
+        delimiter=delimiter,
+        notes=data.notes + ([f"{empty_rows} empty row(s) skipped"] if empty_rows else []),
     )
 
 

@@ -280,6 +280,26 @@ def to_xpath(expr: Expr) -> str:
     return to_text(expr, item_format="${{{item}}}")
 
 
+def _compare(series: Any, expr: Compare) -> Any:
+    """``series <op> value`` as a numpy bool array (missing: false, except for ``!=``)."""
+    target = expr.value
+    if isinstance(target, str):
+        series = series.astype("string")
+    elif series.dtype.kind not in "iufb":
+        import pandas as pd
+
+        series = pd.to_numeric(series.astype("string"), errors="coerce")
+    result = {
+        "==": lambda s: s == target,
+        "!=": lambda s: s != target,
+        "<": lambda s: s < target,
+        "<=": lambda s: s <= target,
+        ">": lambda s: s > target,
+        ">=": lambda s: s >= target,
+    }[expr.op](series)
+    return result.fillna(expr.op == "!=").to_numpy(dtype=bool)
+
+
 def evaluate(
     expr: Expr,
     value: Callable[[str], Any],
@@ -294,23 +314,18 @@ def evaluate(
     if isinstance(expr, Selected):
         return selected(expr.item, expr.choice).fillna(False).astype(bool)
     if isinstance(expr, Compare):
-        series = value(expr.item)
-        target = expr.value
-        if isinstance(target, str):
-            series = series.astype("string")
-        elif series.dtype.kind not in "iufb":
-            import pandas as pd
+        import numpy as np
+        import pandas as pd
 
-            series = pd.to_numeric(series.astype("string"), errors="coerce")
-        result = {
-            "==": lambda s: s == target,
-            "!=": lambda s: s != target,
-            "<": lambda s: s < target,
-            "<=": lambda s: s <= target,
-            ">": lambda s: s > target,
-            ">=": lambda s: s >= target,
-        }[expr.op](series)
-        return result.fillna(expr.op == "!=").astype(bool)
+        series = value(expr.item)
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            # compare each category once, then take by code (-1, a missing answer, is false
+            # except for !=): no string per row
+            per_category = _compare(pd.Series(series.cat.categories, dtype=object), expr)
+            missing = np.array([expr.op == "!="])
+            codes = series.cat.codes.to_numpy()
+            return pd.Series(np.concatenate([per_category, missing])[codes], index=series.index)
+        return pd.Series(_compare(series, expr), index=series.index)
     if isinstance(expr, Not):
         return ~evaluate(expr.operand, value, selected)
     results = [evaluate(operand, value, selected) for operand in expr.operands]

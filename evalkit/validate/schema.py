@@ -58,33 +58,26 @@ def _has_answer(frame: pd.DataFrame, item: str) -> pd.Series:
 
 
 class Memo:
-    """Per-frame cache for the row-level checks: whether each item was shown, and choice
-    columns as text (relevant.evaluate compares text), computed once per frame."""
+    """Per-frame cache for the row-level checks: whether each item was shown, computed once
+    per frame."""
 
     def __init__(self) -> None:
         # a weak reference: the memo must not keep a validated frame (and, through pandera's
         # schema registry, itself) alive
         self.frame: weakref.ref[pd.DataFrame] | None = None
-        self.values: dict[str, pd.Series] = {}
         self.shown: dict[str, pd.Series] = {}
 
     def use(self, frame: pd.DataFrame) -> Memo:
         if self.frame is None or self.frame() is not frame:
-            self.frame, self.values, self.shown = weakref.ref(frame), {}, {}
+            self.frame, self.shown = weakref.ref(frame), {}
         return self
 
     def value(self, item_id: str) -> pd.Series:
-        import pandas as pd
-
         frame = self.frame() if self.frame is not None else None
         if frame is None:
             raise RuntimeError("the frame being validated is gone")
-        column = frame[item_id]
-        if not isinstance(column.dtype, pd.CategoricalDtype):
-            return column
-        if item_id not in self.values:
-            self.values[item_id] = column.astype("string")
-        return self.values[item_id]
+        # categoricals stay as they are: relevant.evaluate compares their categories
+        return frame[item_id]
 
 
 def shown_mask(
@@ -123,6 +116,15 @@ def _dtype(item: Item) -> Any:
         "text": "string",
         "date": "datetime64[ns]",
     }.get(item.type)
+
+
+def _first_copy(ids: pd.Series) -> pd.Series:
+    """False for a response id already seen in an earlier row (the first copy passes).
+
+    Not pandera's ``unique=True``: that counts distinct values first (``is_unique``, a second
+    hash pass over a million ids) before finding the copies.
+    """
+    return ~(ids.duplicated(keep="first") & ids.notna())
 
 
 def _between(series: pd.Series, low: Any, high: Any) -> pd.Series:
@@ -249,7 +251,14 @@ def instrument_to_schema(
     earliest = pd.Timestamp("2000-01-01", tz="UTC")
     columns: dict[str, Any] = {
         "response_id": pa.Column(
-            "string", nullable=False, unique=True, report_duplicates="exclude_first"
+            "string",
+            nullable=False,
+            checks=[
+                pa.Check(
+                    _first_copy,
+                    name=check_name("duplicate-response", "response_id", "an earlier row has it"),
+                )
+            ],
         ),
         "submitted_at": pa.Column(
             "datetime64[ns, UTC]",

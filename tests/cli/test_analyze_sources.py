@@ -96,5 +96,5 @@ def test_restore_missing_choices_only_touches_flagged_cells():
     frame = pd.DataFrame({"worth_time": pd.array([5, pd.NA, pd.NA], dtype="Int64")})
     status = pd.DataFrame({"worth_time": ["answered", "choice:na", "blank"]})
     restored = restore_missing_choices(frame, status, INSTRUMENT)
-    assert restored["worth_time"].tolist() == ["5", "na", pd.NA]
+    assert restored["worth_time"].astype("string").tolist() == ["5", "na", pd.NA]
     assert np.array_equal(frame["worth_time"].isna().to_numpy(), [False, True, True])  # not mutated
