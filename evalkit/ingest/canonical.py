@@ -412,14 +412,15 @@ def _factorize(
     return result
 
 
-def _arrow_text(raw: pd.Series):
-    """A text column as one contiguous pyarrow string array (no copy when it already is)."""
+def _arrow_text(raw: pd.Series, contiguous: bool = True):
+    """A text column as a pyarrow string array: one contiguous array (copied from the
+    parser's blocks; dictionary encoding needs one), or the chunks as they are."""
     import pyarrow as pa
 
     array = pa.array(raw, from_pandas=True)  # large_string for the grid's text dtype
     if pa.types.is_null(array.type):
         array = array.cast(pa.string())  # an all-NA object column
-    if isinstance(array, pa.ChunkedArray):
+    if contiguous and isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array.fill_null("") if array.null_count else array
 
@@ -563,7 +564,7 @@ def _convert_text(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    trimmed = pc.utf8_trim_whitespace(_arrow_text(raw))
+    trimmed = pc.utf8_trim_whitespace(_arrow_text(raw, contiguous=False))
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     seen_values = pa.array(sorted(data.seen_unanswered), type=trimmed.type)
     seen = pc.is_in(trimmed, value_set=seen_values).to_numpy(zero_copy_only=False) & ~blank

@@ -336,7 +336,8 @@ def _assemble(
     positions = rows.fillna(0).astype(int).to_numpy()
     source_row = pd.array(result.source_row.to_numpy()[positions], dtype="Int64")
     source_row[~valid_row.to_numpy()] = pd.NA
-    response_id = pd.array(result.frame["response_id"].to_numpy()[positions], dtype="string")
+    # take the failing rows' ids only (to_numpy() first would make a string per row)
+    response_id = pd.array(result.frame["response_id"].iloc[positions].to_numpy(), dtype="string")
     response_id[~valid_row.to_numpy()] = pd.NA
     failures = pd.DataFrame(
         {
