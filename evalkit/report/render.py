@@ -24,7 +24,7 @@ from evalkit.io import write_bytes_atomic, write_text_atomic
 from evalkit.report.document import Document, build_document
 from evalkit.report.markdown import render_markdown
 from evalkit.report.model import TABLE_COLUMNS, ReportData, clean_text
-from evalkit.report.text import STRINGS
+from evalkit.report.text import STRINGS, number_language
 from evalkit.report.word import render_docx
 from evalkit.report.xlsx import render_xlsx
 
@@ -126,6 +126,11 @@ def render_outputs(
     ``progress``, when given, is called before the charts and before each output.
     """
     say = progress or (lambda message: None)
+    with number_language(data.language):
+        return _render_outputs(data, say)
+
+
+def _render_outputs(data: ReportData, say: Callable[[str], None]) -> dict[str, bytes | str]:
     say("drawing the charts")
     doc = build_document(data)
     pngs = {chart.id: chart.canvas.png() for chart in doc.charts}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
@@ -132,13 +136,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "status": "Estado",
         "source": "Fuente",
         "n": "n",
-        "ci": "IC 95%",
+        "ci": "IC 95\u00a0%",
         "not_computed": "no calculado",
         "mode": "Comparación por modalidad",
         "mode_caption": "Asociaciones, no efectos: cada participante eligió cómo participar, "
         "así que las diferencias pueden reflejar quién eligió cada modalidad.",
-        "kpi_by_mode": "Indicadores por modalidad de participación (IC del 95%)",
-        "effects": "Diferencias entre modalidades: tamaños del efecto con IC del 95%",
+        "kpi_by_mode": "Indicadores por modalidad de participación (IC del 95\u00a0%)",
+        "effects": "Diferencias entre modalidades: tamaños del efecto con IC del 95\u00a0%",
         "likert": "Respuestas a las preguntas de acuerdo, por modalidad",
         "connector": "La oficina como conectora internacional",
         "connector_intro": "Conexiones que la oficina creó entre organizaciones locales y "
@@ -203,9 +207,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "legend": "Leyenda",
         "by_network": "K8 por red",
         "kpi_by_mode_desc": "Los puntos son el valor del indicador en cada modalidad; las líneas, "
-        "su intervalo de confianza del 95%.",
+        "su intervalo de confianza del 95\u00a0%.",
         "effects_desc": "Los puntos son tamaños del efecto entre modalidades; las líneas, sus "
-        "intervalos de confianza del 95%; la línea discontinua marca la ausencia de diferencia.",
+        "intervalos de confianza del 95\u00a0%; la línea discontinua marca la ausencia de diferencia.",
         "likert_desc": "Cada barra reparte las respuestas de una modalidad: desacuerdo a la "
         "izquierda de la línea central, acuerdo a la derecha, la respuesta neutral a ambos lados.",
         "network_desc": "{units} organizaciones locales vinculadas con {partners} contrapartes "
@@ -214,7 +218,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "heatmap_desc": "Celdas más oscuras indican mejor calidad de la relación (escala 1–7); ▲ y "
         "▼ marcan un cambio de al menos 0,2 respecto al año anterior.",
         "reach_desc": "Las barras muestran la razón de alcance de cada grupo con su intervalo de "
-        "confianza del 95%; la línea discontinua en 1,0 marca la participación proporcional.",
+        "confianza del 95\u00a0%; la línea discontinua en 1.0 marca la participación proporcional.",
         "suppressed": "suprimido",
         "network_name": "Red",
     },
@@ -246,6 +250,52 @@ def missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+# Numbers follow the report's language. Spanish follows the Ortografía de la lengua española
+# (RAE 2010): digits grouped by three with a (non-breaking) space from five digits on, never
+# with a point or a comma (a reader in Madrid takes 1,234 for one point two, a reader in
+# Mexico City takes 1.234 for one point two), the decimal sign the point the data use, and a
+# space before %. English: 12,346 and 42%.
+_LANGUAGE: ContextVar[str] = ContextVar("evalkit_report_language", default="en")
+NBSP = "\u00a0"
+_WORDS = {"en": {"to": "to", "pts": "pts"}, "es": {"to": "a", "pts": "p.\u00a0p."}}
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+@contextmanager
+def number_language(language: str) -> Iterator[None]:
+    """Format numbers for ``language`` (``en`` or ``es``) inside the block.
+
+    Examples
+    --------
+    >>> with number_language("es"):
+    ...     fmt(12346, "count"), fmt(2026, "count"), fmt(0.4234, "share")
+    ('12\\xa0346', '2026', '42\\xa0%')
+    >>> with number_language("es"):
+    ...     fmt_ci(0.1, 0.2, "share"), fmt(-0.05, "share", signed=True)
+    ('10\\xa0% a 20\\xa0%', '−5 p.\\xa0p.')
+    >>> fmt(12346, "count"), fmt(0.4234, "share")
+    ('12,346', '42%')
+    """
+    token = _LANGUAGE.set(language if language in _WORDS else "en")
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _localise(text: str) -> str:
+    """English-formatted ``text`` in the current report language."""
+    if _LANGUAGE.get() != "es":
+        return text
+
+    def group(match: re.Match[str]) -> str:
+        digits = match.group(0).replace(",", "")
+        return digits if len(digits) <= 4 else match.group(0).replace(",", NBSP)
+
+    text = _GROUPED.sub(group, text)
+    return text.replace("%", NBSP + "%").replace(" pts", " " + _WORDS["es"]["pts"])
 
 
 def fmt(value: Any, unit: str | None = None, signed: bool = False) -> str:
@@ -282,7 +332,7 @@ def fmt(value: Any, unit: str | None = None, signed: bool = False) -> str:
         text = f"{x:.1f}" if unit == "score" else f"{x:.2f}"
     else:
         text = f"{x:.2f}" if abs(x) < 100 else f"{x:,.0f}"
-    return (sign + text).replace("-", "−")
+    return _localise(sign + text).replace("-", "−")
 
 
 def fmt_p(value: Any) -> str:
@@ -303,10 +353,10 @@ def fmt_ci(low: Any, high: Any, unit: str | None = None) -> str:
     """``low to high`` or an em dash when either end is missing."""
     if missing(low) or missing(high):
         return DASH
-    return f"{fmt(low, unit)} to {fmt(high, unit)}"
+    return f"{fmt(low, unit)} {_WORDS[_LANGUAGE.get()]['to']} {fmt(high, unit)}"
 
 
 def fmt_n(value: Any) -> str:
     if missing(value):
         return DASH
-    return f"{float(value):,.0f}"
+    return _localise(f"{float(value):,.0f}")

@@ -313,3 +313,21 @@ def test_likert_table_from_analysis_levels_renders(tmp_path):
     html = render_report(data, tmp_path)["report.html"].read_text("utf-8")
     assert "<td>virtual</td><td>75%</td><td>25%</td>" in html
     assert "<td>in_person</td><td>12%</td><td>88%</td>" in html  # 12.5 rounds half to even
+
+
+def test_spanish_report_writes_numbers_as_the_rae_recommends(tmp_path):
+    # Ortografía de la lengua española (2010): no point or comma between thousands (readers
+    # disagree on what they mean), a space instead from five digits on, a space before %.
+    # (The findings sentences come from the analysis in English and are left out here.)
+    html = render_report(demo_data(language="es"), tmp_path)["report.html"].read_text("utf-8")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)
+    numbers = [c for c in cells if re.fullmatch(r"[$+−]?\d[\d,.\u00a0]*(\u00a0%)?", c)]
+    assert "$1\u00a0284\u00a0000" in numbers and "1140" in numbers  # four digits: no space
+    assert not [c for c in numbers if "," in c]  # no English thousands separator
+    assert any(c.endswith("\u00a0%") for c in numbers) and not any(
+        c.endswith("%") and not c.endswith("\u00a0%") for c in numbers
+    )
+    assert any(" a " in c for c in cells)
+    english = render_report(demo_data(), tmp_path / "en")["report.html"].read_text("utf-8")
+    cells_en = re.findall(r"<td[^>]*>(.*?)</td>", english, flags=re.S)
+    assert "$1,284,000" in cells_en and not any("\u00a0%" in c for c in cells_en)
