@@ -209,7 +209,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "kpi_by_mode_desc": "Los puntos son el valor del indicador en cada modalidad; las líneas, "
         "su intervalo de confianza del 95\u00a0%.",
         "effects_desc": "Los puntos son tamaños del efecto entre modalidades; las líneas, sus "
-        "intervalos de confianza del 95\u00a0%; la línea discontinua marca la ausencia de diferencia.",
+        "intervalos de confianza del 95\u00a0%; la línea discontinua marca la ausencia de "
+        "diferencia.",
         "likert_desc": "Cada barra reparte las respuestas de una modalidad: desacuerdo a la "
         "izquierda de la línea central, acuerdo a la derecha, la respuesta neutral a ambos lados.",
         "network_desc": "{units} organizaciones locales vinculadas con {partners} contrapartes "
