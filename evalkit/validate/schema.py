@@ -124,7 +124,99 @@ def _first_copy(ids: pd.Series) -> pd.Series:
     Not pandera's ``unique=True``: that counts distinct values first (``is_unique``, a second
     hash pass over a million ids) before finding the copies.
     """
-    return ~(ids.duplicated(keep="first") & ids.notna())
+    import pandas as pd
+
+    return pd.Series(~later_copies(ids), index=ids.index)
+
+
+def later_copies(ids: pd.Series) -> Any:
+    """Boolean array: True where the id already appeared in an earlier row (NA never).
+
+    Platform ids usually all have one length (UUIDs, ``R_`` + 15 characters, generated ids).
+    Then each id's bytes are hashed to 64 bits with numpy (a few passes over the arrow
+    buffers, read in place) and only rows whose hash repeats are compared exactly, which is several
+    times faster than hashing a million strings in pandas; other ids use
+    ``Series.duplicated``. The result is exact either way.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> later_copies(pd.Series(["r1", "r2", "r1", None, None, "r2"], dtype="string")).tolist()
+    [False, False, True, False, False, True]
+    >>> later_copies(pd.Series(["a", "bb", "a"], dtype="string")).tolist()
+    [False, False, True]
+    """
+    import numpy as np
+    import pandas as pd
+
+    hashes = _fixed_width_hashes(ids)
+    if hashes is None:
+        return (ids.duplicated(keep="first") & ids.notna()).to_numpy(dtype=bool)
+    candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+    out = np.zeros(len(ids), dtype=bool)
+    if len(candidates):
+        # rows whose hash is unique hold unique ids: only the candidates need a real comparison
+        out[candidates] = ids.iloc[candidates].duplicated(keep="first").to_numpy(dtype=bool)
+    return out
+
+
+def _fixed_width_hashes(ids: pd.Series) -> Any:
+    """A 64-bit hash of each id's UTF-8 bytes, or None when the ids have different lengths,
+    missing values or are not pyarrow text.
+
+    Each chunk of the arrow column is read in place: its bytes are ``n`` rows of ``width``
+    bytes, read as strided 8-byte words plus the remaining bytes, so nothing is copied.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    try:
+        array = pa.array(ids, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    if array.null_count or not (
+        pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+    ):
+        return None
+    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    width: int | None = None
+    parts = []
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        if lengths.min() != lengths.max() or (width is not None and lengths[0] != width):
+            return None
+        width = int(lengths[0])
+        if width == 0:
+            return None
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        parts.append(_hash_rows(data, len(chunk), width))
+    return np.concatenate(parts) if parts else None
+
+
+def _hash_rows(data: Any, n: int, width: int) -> Any:
+    """Multiply-xorshift hash of ``n`` consecutive rows of ``width`` bytes in ``data``."""
+    import numpy as np
+
+    def column(offset: int, dtype: Any) -> Any:  # a strided (possibly unaligned) view
+        return np.ndarray((n,), dtype=dtype, buffer=data, offset=offset, strides=(width,))
+
+    words = [column(8 * j, np.uint64) for j in range(width // 8)]
+    tail = np.zeros(n, dtype=np.uint64)
+    for k in range(width % 8):
+        tail |= column(8 * (width // 8) + k, np.uint8).astype(np.uint64) << np.uint64(8 * k)
+    hashes = np.full(n, 0x9E3779B97F4A7C15, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for word in [*words, tail]:
+            hashes ^= word
+            hashes *= np.uint64(0xBF58476D1CE4E5B9)
+            hashes ^= hashes >> np.uint64(31)
+    return hashes
 
 
 def _between(series: pd.Series, low: Any, high: Any) -> pd.Series:
