@@ -274,6 +274,7 @@ def analyze(
             labels,
             dict(zip(groups.names, groups.labels, strict=True)),
             opts.alpha,
+            opts.lang or instrument.default_language,
         ),
         "balance": balance if balance is not None else tidy("balance", []),
     }
@@ -1582,7 +1583,14 @@ def analyze_paired(
         "levels": tidy("levels", []),
         "scales": tidy("scales", []),
         "scale_items": tidy("scale_items", []),
-        "findings": findings_mod.findings(comparisons, pairwise, labels, group_labels, opts.alpha),
+        "findings": findings_mod.findings(
+            comparisons,
+            pairwise,
+            labels,
+            group_labels,
+            opts.alpha,
+            opts.lang or instrument.default_language,
+        ),
         "balance": tidy("balance", []),
     }
     metadata = {

@@ -22,10 +22,105 @@ import pandas as pd
 from evalkit.analyze.result import tidy
 
 CAUSAL_WORDS = ("effect", "caused", "because", "led to", "impact", "resulted in")
+# Spanish words that claim a cause ("porque" also introduces a reason in a neutral sentence,
+# so the Spanish suppression sentence says "al haber" instead)
+CAUSAL_WORDS_ES = ("efecto", "causó", "causado", "porque", "provocó", "impacto", "debido a")
+LANGUAGES = ("en", "es")
+NBSP = "\u00a0"
+
+# Every sentence in each language (Spanish numbers as in reports: RAE 2010, see
+# evalkit.report.text). Placeholders are filled by the functions below.
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "share": "{a} participants answered “{answer}” to “{outcome}” {verb} than {b} "
+        "participants: {ea} vs {eb} (difference {d} points, {ci}% CI {lo} to {hi}).",
+        "share_less": "less often",
+        "share_more": "more often",
+        "ratio": "“{outcome}” was {verb} for {a} than for {b}: {ea} vs {eb} (difference {d}, "
+        "{ci}% CI {lo} to {hi}; ratios of totals).",
+        "nps": "{a} participants gave a {verb} Net Promoter Score than {b} participants: "
+        "{ea} vs {eb} (difference {d} points, {ci}% CI {lo} to {hi}).",
+        "mean": "{a} participants scored {verb} on “{outcome}” than {b} participants: "
+        "mean {ea} vs {eb} (difference {d}, {ci}% CI {lo} to {hi}).",
+        "lower": "lower",
+        "higher": "higher",
+        "suppressed": "For “{outcome}”, results for {names} are not shown because {why}.",
+        "too_few_people": "too few people answered",
+        "too_few_records": "too few records count towards them",
+        "some_groups": "some groups",
+        "interval": "{ci}% CI {lo} to {hi}; {n} people in both waves",
+        "paired": "Between the pre and post surveys, answers to “{outcome}” {verb} by {x} on "
+        "average ({interval}).",
+        "rose": "rose",
+        "fell": "fell",
+        "paired_chance": "Between the pre and post surveys, answers to “{outcome}” changed by "
+        "{x} on average ({interval}), but the change is not distinguishable from chance once "
+        "all the run's comparisons are taken into account (Benjamini–Hochberg).",
+        "paired_none": "No change between the pre and post surveys in “{outcome}” was "
+        "detectable (mean change {x}, {interval}).",
+        "adjusted": "After adjustment for {covariates}, answers to “{outcome}” still differ "
+        "between modes (adjusted association; adjusted p = {p}).",
+        "adjusted_none": "After adjustment for {covariates}, no difference between modes in "
+        "“{outcome}” was detectable (adjusted association).",
+        "bounds_share": "{lo} to {hi} percentage points",
+        "bounds_nps": "{lo} to {hi} NPS points",
+        "bounds_ratio": "{lo} to {hi}",
+        "bounds_mean": "{lo} to {hi} on its scale",
+        "p_with": " (adjusted p = {p} with {test})",
+        "pairwise_tests": "the pairwise tests",
+        "not_detectable": "No difference between modes in “{outcome}” was detectable{p_text}; "
+        "the {ci}% intervals of the pairwise differences still allow differences from {bounds}, "
+        "so this is not evidence that the modes are alike.",
+    },
+    "es": {
+        "share": "Los participantes de «{a}» respondieron «{answer}» a «{outcome}» con {verb} "
+        "frecuencia que los de «{b}»: {ea} frente a {eb} (diferencia de {d} puntos, IC del "
+        "{ci}" + NBSP + "%: {lo} a {hi}).",
+        "share_less": "menor",
+        "share_more": "mayor",
+        "ratio": "«{outcome}» fue {verb} en «{a}» que en «{b}»: {ea} frente a {eb} (diferencia "
+        "{d}, IC del {ci}" + NBSP + "%: {lo} a {hi}; cocientes de totales).",
+        "nps": "Los participantes de «{a}» dieron un Net Promoter Score {verb} que los de "
+        "«{b}»: {ea} frente a {eb} (diferencia de {d} puntos, IC del {ci}" + NBSP + "%: {lo} a "
+        "{hi}).",
+        "mean": "Los participantes de «{a}» puntuaron {verb} en «{outcome}» que los de «{b}»: "
+        "media {ea} frente a {eb} (diferencia {d}, IC del {ci}" + NBSP + "%: {lo} a {hi}).",
+        "lower": "más bajo",
+        "higher": "más alto",
+        "suppressed": "Para «{outcome}», los resultados de {names} no se muestran al haber {why}.",
+        "too_few_people": "respondido muy pocas personas",
+        "too_few_records": "muy pocos registros que cuenten para ellos",
+        "some_groups": "algunos grupos",
+        "interval": "IC del {ci}" + NBSP + "%: {lo} a {hi}; {n} personas en ambas oleadas",
+        "paired": "Entre las encuestas previa y posterior, las respuestas a «{outcome}» {verb} "
+        "{x} en promedio ({interval}).",
+        "rose": "subieron",
+        "fell": "bajaron",
+        "paired_chance": "Entre las encuestas previa y posterior, las respuestas a «{outcome}» "
+        "cambiaron {x} en promedio ({interval}), pero el cambio no se distingue del azar una vez "
+        "consideradas todas las comparaciones del análisis (Benjamini–Hochberg).",
+        "paired_none": "No se detectó ningún cambio entre las encuestas previa y posterior en "
+        "«{outcome}» (cambio medio {x}, {interval}).",
+        "adjusted": "Tras ajustar por {covariates}, las respuestas a «{outcome}» siguen "
+        "difiriendo entre modalidades (asociación ajustada; p ajustado = {p}).",
+        "adjusted_none": "Tras ajustar por {covariates}, no se detectó ninguna diferencia entre "
+        "modalidades en «{outcome}» (asociación ajustada).",
+        "bounds_share": "{lo} a {hi} puntos porcentuales",
+        "bounds_nps": "{lo} a {hi} puntos NPS",
+        "bounds_ratio": "{lo} a {hi}",
+        "bounds_mean": "{lo} a {hi} en su escala",
+        "p_with": " (p ajustado = {p} con {test})",
+        "pairwise_tests": "las pruebas por pares",
+        "not_detectable": "No se detectó ninguna diferencia entre modalidades en "
+        "«{outcome}»{p_text}; los intervalos del {ci}" + NBSP + "% de las diferencias por "
+        "pares aún admiten diferencias de {bounds}, así que esto no demuestra que las "
+        "modalidades sean equivalentes.",
+    },
+}
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+def _pct(x: float, language: str = "en") -> str:
+    return f"{100 * x:.0f}" + (NBSP + "%" if language == "es" else "%")
 
 
 def _num(x: float, digits: int = 1) -> str:
@@ -39,9 +134,13 @@ def _signed(x: float, digits: int = 1) -> str:
     return ("+" if x > 0 else "") + _num(x, digits)
 
 
-def _amount(x: float, signed: bool = False) -> str:
-    """2 decimals with thousands separators (ratios such as cost per attendee)."""
+def _amount(x: float, signed: bool = False, language: str = "en") -> str:
+    """2 decimals with thousands separators (ratios such as cost per attendee); Spanish
+    groups thousands with a space from five digits on and never with a comma (RAE 2010)."""
     text = f"{x:+,.2f}" if signed and x != 0 else f"{x:,.2f}"
+    if language == "es":
+        whole = text.split(".")[0].lstrip("+-")
+        text = text.replace(",", NBSP if len(whole.replace(",", "")) > 4 else "")
     return text.replace("-", "−")
 
 
@@ -57,39 +156,57 @@ def _answer(share_name: str) -> str:
 
 
 def _sentence_difference(
-    row: dict[str, Any], outcome_label: str, groups: dict[str, str], ci: int
+    row: dict[str, Any], outcome_label: str, groups: dict[str, str], ci: int, language: str = "en"
 ) -> str:
+    words = PHRASES[language]
     a, b = groups.get(row["group_a"], row["group_a"]), groups.get(row["group_b"], row["group_b"])
     diff, low, high = row["difference"], row["difference_ci_low"], row["difference_ci_high"]
     lower = diff < 0
     name = str(row["estimate_name"])
+    common = {"a": a, "b": b, "outcome": outcome_label, "ci": ci}
     if _is_share(name):
-        verb = "less often" if lower else "more often"
-        return (
-            f"{a} participants answered “{_answer(name)}” to “{outcome_label}” {verb} than {b} "
-            f"participants: {_pct(row['estimate_a'])} vs {_pct(row['estimate_b'])} "
-            f"(difference {_signed(100 * diff, 0)} points, {ci}% CI {_num(100 * low, 0)} to "
-            f"{_num(100 * high, 0)})."
+        answer = _answer(name)
+        if language == "es":  # the engine names top-2-box levels "A or B"
+            answer = answer.replace(" or ", " o ")
+        return words["share"].format(
+            **common,
+            answer=answer,
+            verb=words["share_less" if lower else "share_more"],
+            ea=_pct(row["estimate_a"], language),
+            eb=_pct(row["estimate_b"], language),
+            d=_signed(100 * diff, 0),
+            lo=_num(100 * low, 0),
+            hi=_num(100 * high, 0),
         )
+    verb = words["lower" if lower else "higher"]
     if row.get("outcome_type") == "ratio":
-        verb = "lower" if lower else "higher"
-        return (
-            f"“{outcome_label}” was {verb} for {a} than for {b}: {_amount(row['estimate_a'])} "
-            f"vs {_amount(row['estimate_b'])} (difference {_amount(diff, signed=True)}, {ci}% "
-            f"CI {_amount(low)} to {_amount(high)}; ratios of totals)."
+        return words["ratio"].format(
+            **common,
+            verb=verb,
+            ea=_amount(row["estimate_a"], language=language),
+            eb=_amount(row["estimate_b"], language=language),
+            d=_amount(diff, signed=True, language=language),
+            lo=_amount(low, language=language),
+            hi=_amount(high, language=language),
         )
     if name == "NPS":
-        verb = "lower" if lower else "higher"
-        return (
-            f"{a} participants gave a {verb} Net Promoter Score than {b} participants: "
-            f"{_num(row['estimate_a'], 0)} vs {_num(row['estimate_b'], 0)} "
-            f"(difference {_signed(diff, 0)} points, {ci}% CI {_num(low, 0)} to {_num(high, 0)})."
+        return words["nps"].format(
+            **common,
+            verb=verb,
+            ea=_num(row["estimate_a"], 0),
+            eb=_num(row["estimate_b"], 0),
+            d=_signed(diff, 0),
+            lo=_num(low, 0),
+            hi=_num(high, 0),
         )
-    verb = "lower" if lower else "higher"
-    return (
-        f"{a} participants scored {verb} on “{outcome_label}” than {b} participants: "
-        f"mean {_num(row['estimate_a'], 2)} vs {_num(row['estimate_b'], 2)} "
-        f"(difference {_signed(diff, 2)}, {ci}% CI {_num(low, 2)} to {_num(high, 2)})."
+    return words["mean"].format(
+        **common,
+        verb=verb,
+        ea=_num(row["estimate_a"], 2),
+        eb=_num(row["estimate_b"], 2),
+        d=_signed(diff, 2),
+        lo=_num(low, 2),
+        hi=_num(high, 2),
     )
 
 
@@ -99,8 +216,12 @@ def findings(
     outcome_labels: dict[str, str],
     group_labels: dict[str, str],
     alpha: float = 0.05,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Sentences for notable results; columns ``outcome, kind, group_a, group_b, p_fdr, sentence``.
+
+    ``language`` is ``en`` or ``es`` (anything else: English); labels come in already
+    translated (the instrument's texts in that language).
 
     ``kind`` is ``difference`` (a detectable pairwise difference), ``not_detectable`` (the
     outcome showed no detectable difference), ``change`` (pre/post), ``adjusted`` (the
@@ -108,6 +229,8 @@ def findings(
     comparison) or ``suppressed`` (groups too small to show).
     """
     ci = round(100 * (1 - alpha))
+    language = language if language in LANGUAGES else "en"
+    words = PHRASES[language]
     rows: list[dict[str, Any]] = []
     pw_by_outcome = {name: frame for name, frame in pairwise.groupby("outcome", sort=False)}
     for comp in comparisons.to_dict(orient="records"):
@@ -118,11 +241,11 @@ def findings(
         is_adjusted = pw["note"].fillna("").str.startswith("adjusted association (covariates")
         pw = pw[is_adjusted] if regression else pw[~is_adjusted]
         if regression:
-            rows.append(_adjusted_sentence(comp, label, alpha))
+            rows.append(_adjusted_sentence(comp, label, alpha, language))
             continue
         if comp["group_var"] == "wave":
             if comp["test"] == "paired t-test" and not comp["suppressed"]:
-                rows.append(_paired_sentence(comp, label, alpha, ci))
+                rows.append(_paired_sentence(comp, label, alpha, ci, language))
             continue
         shown = pw[~pw["suppressed"].astype(bool)]
         omnibus_p = comp["p_fdr"]
@@ -142,7 +265,7 @@ def findings(
                     "group_a": row["group_a"],
                     "group_b": row["group_b"],
                     "p_fdr": row["p_fdr"],
-                    "sentence": _sentence_difference(row, label, group_labels, ci),
+                    "sentence": _sentence_difference(row, label, group_labels, ci, language),
                 }
             )
         omnibus_ns = omnibus_p is not None and not math.isnan(omnibus_p) and omnibus_p >= alpha
@@ -156,13 +279,13 @@ def findings(
                     "group_a": "",
                     "group_b": "",
                     "p_fdr": omnibus_p,
-                    "sentence": _sentence_not_detectable(comp, shown, label, ci),
+                    "sentence": _sentence_not_detectable(comp, shown, label, ci, language),
                 }
             )
         hidden = pw[pw["suppressed"].astype(bool)]
         if len(hidden):
             names = sorted(
-                {group_labels.get(g, g) for g in _hidden_groups(comp, pw)} or {"some groups"}
+                {group_labels.get(g, g) for g in _hidden_groups(comp, pw)} or {words["some_groups"]}
             )
             rows.append(
                 {
@@ -171,43 +294,40 @@ def findings(
                     "group_a": "",
                     "group_b": "",
                     "p_fdr": np.nan,
-                    "sentence": (
-                        f"For “{label}”, results for {', '.join(names)} are not shown because "
-                        + (
-                            "too few records count towards them."
+                    "sentence": words["suppressed"].format(
+                        outcome=label,
+                        names=", ".join(names),
+                        why=words[
+                            "too_few_records"
                             if comp["outcome_type"] == "ratio"
-                            else "too few people answered."
-                        )
+                            else "too_few_people"
+                        ],
                     ),
                 }
             )
     return tidy("findings", rows)
 
 
-def _paired_sentence(comp: dict[str, Any], label: str, alpha: float, ci: int) -> dict[str, Any]:
+def _paired_sentence(
+    comp: dict[str, Any], label: str, alpha: float, ci: int, language: str = "en"
+) -> dict[str, Any]:
+    words = PHRASES[language]
     p, est = comp["p_fdr"], comp["effect"]
     low, high = comp["effect_ci_low"], comp["effect_ci_high"]
-    interval = f"{ci}% CI {_num(low, 2)} to {_num(high, 2)}; {comp['n']} people in both waves"
+    interval = words["interval"].format(ci=ci, lo=_num(low, 2), hi=_num(high, 2), n=comp["n"])
     if p is not None and not math.isnan(p) and p < alpha and (low > 0 or high < 0):
-        verb = "rose" if est > 0 else "fell"
-        text = (
-            f"Between the pre and post surveys, answers to “{label}” {verb} by "
-            f"{_num(abs(est), 2)} on average ({interval})."
+        text = words["paired"].format(
+            outcome=label,
+            verb=words["rose" if est > 0 else "fell"],
+            x=_num(abs(est), 2),
+            interval=interval,
         )
     elif low > 0 or high < 0:
         # the unadjusted interval excludes 0, but the change does not survive the
         # multiplicity adjustment: say both, so the sentence never contradicts its numbers
-        text = (
-            f"Between the pre and post surveys, answers to “{label}” changed by "
-            f"{_signed(est, 2)} on average ({interval}), but the change is not "
-            "distinguishable from chance once all the run's comparisons are taken into "
-            "account (Benjamini–Hochberg)."
-        )
+        text = words["paired_chance"].format(outcome=label, x=_signed(est, 2), interval=interval)
     else:
-        text = (
-            f"No change between the pre and post surveys in “{label}” was detectable "
-            f"(mean change {_signed(est, 2)}, {interval})."
-        )
+        text = words["paired_none"].format(outcome=label, x=_signed(est, 2), interval=interval)
     return {
         "outcome": comp["outcome"],
         "kind": "change",
@@ -218,19 +338,16 @@ def _paired_sentence(comp: dict[str, Any], label: str, alpha: float, ci: int) ->
     }
 
 
-def _adjusted_sentence(comp: dict[str, Any], label: str, alpha: float) -> dict[str, Any]:
+def _adjusted_sentence(
+    comp: dict[str, Any], label: str, alpha: float, language: str = "en"
+) -> dict[str, Any]:
+    words = PHRASES[language]
     covariates = str(comp["note"]).split("covariates: ", 1)[-1].rstrip(")")
     p = comp["p_fdr"]
     if p is not None and not math.isnan(p) and p < alpha:
-        text = (
-            f"After adjustment for {covariates}, answers to “{label}” still differ between "
-            f"modes (adjusted association; adjusted p = {p:.3f})."
-        )
+        text = words["adjusted"].format(covariates=covariates, outcome=label, p=f"{p:.3f}")
     else:
-        text = (
-            f"After adjustment for {covariates}, no difference between modes in “{label}” was "
-            "detectable (adjusted association)."
-        )
+        text = words["adjusted_none"].format(covariates=covariates, outcome=label)
     return {
         "outcome": comp["outcome"],
         "kind": "adjusted",
@@ -249,27 +366,32 @@ def _hidden_groups(comp: dict[str, Any], pw: pd.DataFrame) -> set[str]:
     return set()
 
 
-def _sentence_not_detectable(comp: dict[str, Any], shown: pd.DataFrame, label: str, ci: int) -> str:
+def _sentence_not_detectable(
+    comp: dict[str, Any], shown: pd.DataFrame, label: str, ci: int, language: str = "en"
+) -> str:
+    words = PHRASES[language]
     name = str(shown["estimate_name"].iloc[0])
     low = float(shown["difference_ci_low"].min())
     high = float(shown["difference_ci_high"].max())
     if _is_share(name):
-        bounds = f"{_num(100 * low, 0)} to {_signed(100 * high, 0)} percentage points"
+        bounds = words["bounds_share"].format(lo=_num(100 * low, 0), hi=_signed(100 * high, 0))
     elif name == "NPS":
-        bounds = f"{_num(low, 0)} to {_signed(high, 0)} NPS points"
+        bounds = words["bounds_nps"].format(lo=_num(low, 0), hi=_signed(high, 0))
     elif comp["outcome_type"] == "ratio":
-        bounds = f"{_amount(low)} to {_amount(high, signed=True)}"
+        bounds = words["bounds_ratio"].format(
+            lo=_amount(low, language=language), hi=_amount(high, signed=True, language=language)
+        )
     else:
-        bounds = f"{_num(low, 2)} to {_signed(high, 2)} on its scale"
+        bounds = words["bounds_mean"].format(lo=_num(low, 2), hi=_signed(high, 2))
     test = (
         comp["test"]
         if isinstance(comp["test"], str) and not comp["test"].startswith("none")
-        else "the pairwise tests"
+        else words["pairwise_tests"]
     )
     p = comp["p_fdr"]
-    p_text = f" (adjusted p = {p:.2f} with {test})" if p is not None and not math.isnan(p) else ""
-    return (
-        f"No difference between modes in “{label}” was detectable{p_text}; the {ci}% "
-        f"intervals of the pairwise differences still allow differences from {bounds}, so "
-        "this is not evidence that the modes are alike."
+    p_text = (
+        words["p_with"].format(p=f"{p:.2f}", test=test)
+        if p is not None and not math.isnan(p)
+        else ""
     )
+    return words["not_detectable"].format(outcome=label, p_text=p_text, ci=ci, bounds=bounds)
