@@ -232,14 +232,15 @@ def findings(
     language = language if language in LANGUAGES else "en"
     words = PHRASES[language]
     rows: list[dict[str, Any]] = []
-    pw_by_outcome = {name: frame for name, frame in pairwise.groupby("outcome", sort=False)}
+    # plain dicts: a few dozen small rows, where pandas' per-call overhead would dominate
+    pairs_by_outcome: dict[str, list[dict[str, Any]]] = {}
+    for pair in pairwise.to_dict(orient="records"):
+        pairs_by_outcome.setdefault(pair["outcome"], []).append(pair)
     for comp in comparisons.to_dict(orient="records"):
         outcome = comp["outcome"]
         label = outcome_labels.get(outcome, outcome)
-        pw = pw_by_outcome.get(outcome, pairwise.iloc[0:0])
-        regression = str(comp.get("note") or "").startswith("adjusted association (covariates")
-        is_adjusted = pw["note"].fillna("").str.startswith("adjusted association (covariates")
-        pw = pw[is_adjusted] if regression else pw[~is_adjusted]
+        regression = _is_adjusted(comp)
+        pw = [r for r in pairs_by_outcome.get(outcome, []) if _is_adjusted(r) == regression]
         if regression:
             rows.append(_adjusted_sentence(comp, label, alpha, language))
             continue
@@ -247,17 +248,14 @@ def findings(
             if comp["test"] == "paired t-test" and not comp["suppressed"]:
                 rows.append(_paired_sentence(comp, label, alpha, ci, language))
             continue
-        shown = pw[~pw["suppressed"].astype(bool)]
+        shown = [r for r in pw if not r["suppressed"]]
         omnibus_p = comp["p_fdr"]
         omnibus_ok = omnibus_p is None or math.isnan(omnibus_p) or omnibus_p < alpha
         # a pair is notable when the outcome's omnibus test (if any) is significant after BH
         # and the pair is significant after Holm within the outcome's family, and the
         # difference shown in the sentence has an interval that excludes 0 in the same direction
-        low = shown["difference_ci_low"].astype(float)
-        high = shown["difference_ci_high"].astype(float)
-        notable = (shown["p_holm"].astype(float) < alpha) & ((low > 0) | (high < 0))
-        significant = shown[notable] if omnibus_ok else shown[:0]
-        for row in significant.to_dict(orient="records"):
+        significant = [r for r in shown if _notable(r, alpha)] if omnibus_ok else []
+        for row in significant:
             rows.append(
                 {
                     "outcome": outcome,
@@ -270,8 +268,8 @@ def findings(
             )
         omnibus_ns = omnibus_p is not None and not math.isnan(omnibus_p) and omnibus_p >= alpha
         pairwise_only = comp["outcome_type"] in ("nps", "ratio")  # no omnibus test
-        pairs_ns = pairwise_only and len(shown) and significant.empty
-        if (omnibus_ns or pairs_ns) and len(shown):
+        pairs_ns = pairwise_only and shown and not significant
+        if (omnibus_ns or pairs_ns) and shown:
             rows.append(
                 {
                     "outcome": outcome,
@@ -282,10 +280,9 @@ def findings(
                     "sentence": _sentence_not_detectable(comp, shown, label, ci, language),
                 }
             )
-        hidden = pw[pw["suppressed"].astype(bool)]
-        if len(hidden):
+        if any(r["suppressed"] for r in pw):
             names = sorted(
-                {group_labels.get(g, g) for g in _hidden_groups(comp, pw)} or {words["some_groups"]}
+                {group_labels.get(g, g) for g in _hidden_groups(comp)} or {words["some_groups"]}
             )
             rows.append(
                 {
@@ -358,7 +355,21 @@ def _adjusted_sentence(
     }
 
 
-def _hidden_groups(comp: dict[str, Any], pw: pd.DataFrame) -> set[str]:
+def _number(value: Any) -> float:
+    return float("nan") if value is None or value is pd.NA else float(value)
+
+
+def _is_adjusted(row: dict[str, Any]) -> bool:
+    note = row.get("note")
+    return isinstance(note, str) and note.startswith("adjusted association (covariates")
+
+
+def _notable(pair: dict[str, Any], alpha: float) -> bool:
+    low, high = _number(pair["difference_ci_low"]), _number(pair["difference_ci_high"])
+    return _number(pair["p_holm"]) < alpha and (low > 0 or high < 0)
+
+
+def _hidden_groups(comp: dict[str, Any]) -> set[str]:
     note = str(comp.get("note") or "")
     if "suppressed groups left out: " in note:
         part = note.split("suppressed groups left out: ", 1)[1].split(";", 1)[0]
@@ -367,12 +378,14 @@ def _hidden_groups(comp: dict[str, Any], pw: pd.DataFrame) -> set[str]:
 
 
 def _sentence_not_detectable(
-    comp: dict[str, Any], shown: pd.DataFrame, label: str, ci: int, language: str = "en"
+    comp: dict[str, Any], shown: list[dict[str, Any]], label: str, ci: int, language: str = "en"
 ) -> str:
     words = PHRASES[language]
-    name = str(shown["estimate_name"].iloc[0])
-    low = float(shown["difference_ci_low"].min())
-    high = float(shown["difference_ci_high"].max())
+    name = str(shown[0]["estimate_name"])
+    lows = [x for r in shown if not math.isnan(x := _number(r["difference_ci_low"]))]
+    highs = [x for r in shown if not math.isnan(x := _number(r["difference_ci_high"]))]
+    low = min(lows) if lows else float("nan")
+    high = max(highs) if highs else float("nan")
     if _is_share(name):
         bounds = words["bounds_share"].format(lo=_num(100 * low, 0), hi=_signed(100 * high, 0))
     elif name == "NPS":
