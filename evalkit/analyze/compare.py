@@ -124,6 +124,9 @@ class _Groups:
     totals: np.ndarray | None = None
     codes_ext: np.ndarray | None = None
     adjusted_note: str = ""
+    # group code x (levels + 1), per number of levels: the row offset of each row's cell in a
+    # flattened table, shared by every outcome with that many levels
+    offsets: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -492,17 +495,18 @@ def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarra
         # anything that is not a level (NaN, out of range, fractional) lands in column L and
         # rows without a group in row k, both dropped at the end
         span = int(hi - lo) + 1
-        lut = np.full(span + 1, n_levels, dtype=np.int64)
-        lut[(levels - lo).astype(np.int64)] = np.arange(n_levels)
+        lut = np.full(span + 1, n_levels, dtype=np.intp)
+        lut[(levels - lo).astype(np.intp)] = np.arange(n_levels)
+        # three arrays of n per outcome (shifted values, their integer part, the cell index):
+        # at a million rows the allocations, not the arithmetic, are the cost
         with np.errstate(invalid="ignore"):
-            pos = values - lo
-            bad = ~((pos >= 0) & (pos < span))
-        pos_i = np.where(bad, span, pos).astype(np.int64)
-        pos_i[pos_i != np.where(bad, span, pos)] = span  # fractional values are not levels
-        flat = np.bincount(
-            _group_codes_ext(groups) * (n_levels + 1) + lut[pos_i],
-            minlength=(k + 1) * (n_levels + 1),
-        )
+            shifted = values - lo
+            index = shifted.astype(np.intp)  # NaN and infinities give garbage, masked below
+            usable = (shifted >= 0) & (shifted < span) & (index == shifted)  # fractions: no
+        index[~usable] = span
+        cells = np.take(lut, index, out=index, mode="clip")  # in place: every index is valid
+        cells += _group_offsets(groups, n_levels + 1)
+        flat = np.bincount(cells, minlength=(k + 1) * (n_levels + 1))
         return flat.reshape(k + 1, n_levels + 1)[:k, :n_levels]
     order = np.argsort(levels)
     found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
@@ -510,6 +514,13 @@ def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarra
     codes, idx = groups.codes[ok], order[found[ok]]
     flat = np.bincount(codes * n_levels + idx, minlength=k * n_levels)
     return flat.reshape(k, n_levels)
+
+
+def _group_offsets(groups: _Groups, width: int) -> np.ndarray:
+    """Each row's group (no group: k) times ``width``, computed once per width and run."""
+    if width not in groups.offsets:
+        groups.offsets[width] = _group_codes_ext(groups).astype(np.intp) * width
+    return groups.offsets[width]
 
 
 def _group_codes_ext(groups: _Groups) -> np.ndarray:
