@@ -14,6 +14,7 @@ Rules the sentences follow (docs/methods.md explains why):
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -134,13 +135,30 @@ def _signed(x: float, digits: int = 1) -> str:
     return ("+" if x > 0 else "") + _num(x, digits)
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def rae_grouping(text: str) -> str:
+    """English digit grouping (``12,346``) as the RAE's Ortografía (2010) writes it: a
+    non-breaking space between groups from five digits on, none below (reports use it too).
+
+    >>> rae_grouping("1,284,000 and 1,140 and 0.25")
+    '1\\xa0284\\xa0000 and 1140 and 0.25'
+    """
+
+    def group(match: re.Match[str]) -> str:
+        digits = match.group(0).replace(",", "")
+        return digits if len(digits) <= 4 else match.group(0).replace(",", NBSP)
+
+    return _GROUPED.sub(group, text)
+
+
 def _amount(x: float, signed: bool = False, language: str = "en") -> str:
-    """2 decimals with thousands separators (ratios such as cost per attendee); Spanish
-    groups thousands with a space from five digits on and never with a comma (RAE 2010)."""
+    """2 decimals with thousands separators (ratios such as cost per attendee), grouped as
+    Spanish reports write them in Spanish."""
     text = f"{x:+,.2f}" if signed and x != 0 else f"{x:,.2f}"
     if language == "es":
-        whole = text.split(".")[0].lstrip("+-")
-        text = text.replace(",", NBSP if len(whole.replace(",", "")) > 4 else "")
+        text = rae_grouping(text)
     return text.replace("-", "−")
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
+
+from evalkit.analyze.findings import NBSP, rae_grouping
 
 DASH = "—"  # shown for suppressed or missing cells
 
@@ -259,9 +260,7 @@ def missing(value: Any) -> bool:
 # Mexico City takes 1.234 for one point two), the decimal sign the point the data use, and a
 # space before %. English: 12,346 and 42%.
 _LANGUAGE: ContextVar[str] = ContextVar("evalkit_report_language", default="en")
-NBSP = "\u00a0"
 _WORDS = {"en": {"to": "to", "pts": "pts"}, "es": {"to": "a", "pts": "p.\u00a0p."}}
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 
 @contextmanager
@@ -290,13 +289,7 @@ def _localise(text: str) -> str:
     """English-formatted ``text`` in the current report language."""
     if _LANGUAGE.get() != "es":
         return text
-
-    def group(match: re.Match[str]) -> str:
-        digits = match.group(0).replace(",", "")
-        return digits if len(digits) <= 4 else match.group(0).replace(",", NBSP)
-
-    text = _GROUPED.sub(group, text)
-    return text.replace("%", NBSP + "%").replace(" pts", " " + _WORDS["es"]["pts"])
+    return rae_grouping(text).replace("%", NBSP + "%").replace(" pts", " " + _WORDS["es"]["pts"])
 
 
 def fmt(value: Any, unit: str | None = None, signed: bool = False) -> str:
