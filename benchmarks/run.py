@@ -73,11 +73,10 @@ def _worker(step: str, path: str, extra: int) -> dict[str, float]:
 
     inst = load_instrument(INSTRUMENT)
     if step == "read":
-        engine = "pyarrow" if _installed("pyarrow") else "c"  # the C engine without the extra
-        if engine == "pyarrow":
-            import pyarrow  # noqa: F401  (import time is not reading time)
+        import pyarrow  # noqa: F401  (import time is not reading time)
+
         start = time.perf_counter()
-        frame = pd.read_csv(path, engine=engine)
+        frame = pd.read_csv(path, engine="pyarrow")
         seconds = time.perf_counter() - start
         return {"seconds": seconds, "rows": len(frame), "frame_mib": _mib(frame)}
     if step == "validate":
@@ -325,7 +324,7 @@ def _short_path(line: str) -> str:
 # --------------------------------------------------------------------------- the table
 
 LABELS = {
-    "read": "pandas `read_csv(engine='{engine}')` (the floor)",
+    "read": "pandas `read_csv(engine='pyarrow')` (the floor)",
     "validate": "`validate_file` (library: read into canonical frame + checks)",
     "validate_cli": "`evalkit validate FILE` (command)",
     "analysis": "`analyze` step alone (frame in memory)",
@@ -359,7 +358,7 @@ def render(results: dict[str, object], args: argparse.Namespace) -> str:
             step = by.get((name, size))
             if step is None:
                 continue
-            label = LABELS[name].replace("{engine}", _engine())
+            label = LABELS[name]
             if name == "pingouin":
                 label = label.format(rows=int(step.extra["rows"][0]))
                 ratio = "—"
@@ -400,7 +399,7 @@ def render(results: dict[str, object], args: argparse.Namespace) -> str:
             per_row = [by[(name, s)].median / s * 1e6 for s in sizes]
             growth = [b / a for a, b in itertools.pairwise(per_row)]
             lines.append(
-                f"| {LABELS[name].replace('{engine}', _engine())} | "
+                f"| {LABELS[name]} | "
                 + " | ".join(f"{v:.2f}" for v in per_row)
                 + " | "
                 + " | ".join(f"{g:.2f}" for g in growth)
@@ -439,10 +438,6 @@ def _pingouin_ratio(steps: list[Step], size: int, analysis: float) -> str:
     if rows > size:
         return "—"
     return f"≥ {largest.median * size / rows / analysis:.0f} (scaled from {rows:,.0f} rows)"
-
-
-def _engine() -> str:
-    return "pyarrow" if _installed("pyarrow") else "c"
 
 
 def _machine() -> str:

@@ -75,22 +75,10 @@ def _typed_number(number: pd.Series, path: str, column: str, kind: str) -> pd.Se
     return number.astype("Int64")
 
 
-def _csv_engine() -> str:
-    """pandas' pyarrow CSV reader (multi-threaded) when pyarrow is installed, else the C one."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return "c"
-    return "pyarrow"
-
-
 def _read_csv(path: Path, instrument: Instrument) -> pd.DataFrame:
     """Read with nullable dtypes (Int64, boolean, string) inferred by the reader;
     :func:`type_frame` then checks each column against its item and names bad rows."""
-    engine = _csv_engine()
-    if engine == "pyarrow":
-        return pd.read_csv(path, engine=engine, dtype_backend="numpy_nullable")
-    return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
+    return pd.read_csv(path, engine="pyarrow", dtype_backend="numpy_nullable")
 
 
 def read_frame(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from evalkit.analyze import frame_io
 from evalkit.analyze.frame_io import FrameError, read_frame
 from evalkit.errors import DataError
 from evalkit.instrument import load_instrument
@@ -14,15 +13,7 @@ from tests.analyze.synth import post_engagement_frame
 INST = load_instrument("post_engagement")
 
 
-@pytest.fixture(params=["pyarrow", "c"])
-def engine(request, monkeypatch):
-    if request.param == "pyarrow":
-        pytest.importorskip("pyarrow", exc_type=ImportError)
-    monkeypatch.setattr(frame_io, "_csv_engine", lambda: request.param)
-    return request.param
-
-
-def test_round_trip_types(engine, tmp_path):
+def test_round_trip_types(tmp_path):
     frame = post_engagement_frame(200, seed=1)
     frame["most_valuable"] = "private text"
     path = tmp_path / "f.csv"
@@ -40,14 +31,14 @@ def test_round_trip_types(engine, tmp_path):
     )
 
 
-def test_missing_choice_text_is_kept_for_counting(engine, tmp_path):
+def test_missing_choice_text_is_kept_for_counting(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("mode,worth_time\nvirtual,4\nvirtual,na\nin_person,\n")
     got = read_frame(path, INST)
     assert got["worth_time"].tolist()[:2] == ["4", "na"]
 
 
-def test_errors_name_row_and_column(engine, tmp_path):
+def test_errors_name_row_and_column(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("mode,new_contacts\nvirtual,3\nvirtual,2.5\n")
     with pytest.raises(FrameError, match=r"row 3: column 'new_contacts'.*whole number"):
