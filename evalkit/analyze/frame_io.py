@@ -8,7 +8,9 @@ dropped on reading, so they can never reach an analysis output.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,12 +212,16 @@ def _with_missing_choices(values: pd.Series, status: pd.Series) -> pd.Categorica
 
 
 def frame_from_export(
-    path: str | Path, instrument: Instrument, platform: str = "auto"
-) -> tuple[pd.DataFrame, dict[str, int]]:
+    path: str | Path,
+    instrument: Instrument,
+    platform: str = "auto",
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The valid rows of a platform export (read and validated by ingest), ready to analyse.
 
     Returns the frame and a dict with the row counts (``rows_in``, ``rows_valid``,
-    ``rows_quarantined``) and the file's ``input_sha256``.
+    ``rows_quarantined``) and the file's ``input_sha256``. ``progress`` is passed on to
+    :func:`evalkit.validate.validate_file`.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -225,7 +231,7 @@ def frame_from_export(
     with ThreadPoolExecutor(max_workers=1) as pool:
         # hashlib releases the GIL: the file is hashed while it is parsed and validated
         digest = pool.submit(file_sha256, path)
-        report = validate_file(path, instrument, platform)
+        report = validate_file(path, instrument, platform, progress=progress)
         sha256 = digest.result()
     if report.valid_frame is None or len(report.valid_frame) == 0:
         raise DataError(

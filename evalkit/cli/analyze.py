@@ -96,7 +96,7 @@ def analyze(
         if pre_path:
             result = run_paired(pre_path, post_path, inst, options_from(**options))
         elif file:
-            frame, counts = frame_from_export(file, inst, platform)
+            frame, counts = frame_from_export(file, inst, platform, progress)
             sha = counts.pop("input_sha256")  # hashed while the file was parsed
             result = run(frame, inst, options_from(**options), sha, progress)
             result.metadata.update(counts)

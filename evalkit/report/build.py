@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from evalkit._version import __version__
-from evalkit.analyze.compare import AnalysisOptions, analyze, file_sha256
+from evalkit.analyze.compare import AnalysisOptions, analyze
+from evalkit.analyze.frame_io import frame_from_export
 from evalkit.analyze.scoring import scale_scores
 from evalkit.errors import DataError
 from evalkit.instrument.library import load_instrument
@@ -346,29 +347,26 @@ def build_file_report_data(
 
     ``progress``, when given, is called before each step (reading, validating, each outcome).
     """
-    from evalkit.validate import validate_file
-
-    report = validate_file(path, instrument, platform, progress=progress)
-    if report.valid_frame is None or len(report.valid_frame) == 0:
-        raise DataError(f"no valid rows in {path}", hint="run 'evalkit validate' on it to see why")
+    # the same rows as 'evalkit analyze FILE': valid rows, "not applicable" answers counted
+    frame, counts = frame_from_export(path, instrument, platform, progress)
     tables: dict[str, pd.DataFrame | None] = {
         "response_rates": pd.DataFrame(
             [
                 {
                     "instrument": instrument.id,
                     "invited": None,
-                    "responded": report.rows_valid,
+                    "responded": counts["rows_valid"],
                     "rate": None,
                 }
             ]
         ),
     }
     analysis, meta = _analysis(
-        report.valid_frame, instrument, lang, min_cell, seed, file_sha256(path), progress
+        frame, instrument, lang, min_cell, seed, counts["input_sha256"], progress
     )
     tables.update(analysis)
-    counts = (report.rows_in, report.rows_valid, report.rows_quarantined)
-    notes = ("{} rows read: {} valid, {} quarantined.".format(*counts),)
+    rows = (counts["rows_in"], counts["rows_valid"], counts["rows_quarantined"])
+    notes = ("{} rows read: {} valid, {} quarantined.".format(*rows),)
     return ReportData(
         title=title or instrument.title.get(lang),
         period=Path(path).name,
@@ -378,11 +376,9 @@ def build_file_report_data(
         metadata={
             "evalkit_version": __version__,
             "file": str(path),
-            "validation": {
-                "rows_in": report.rows_in,
-                "rows_valid": report.rows_valid,
-                "rows_quarantined": report.rows_quarantined,
-            },
+            "validation": dict(
+                zip(("rows_in", "rows_valid", "rows_quarantined"), rows, strict=True)
+            ),
             "analysis": meta,
         },
         labels=labels_for([instrument], lang, None),
