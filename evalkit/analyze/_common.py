@@ -22,6 +22,18 @@ def check_alpha(alpha: float) -> None:
         raise UsageError(f"alpha must be between 0 and 1, got {alpha}", hint="use e.g. 0.05")
 
 
+MIN_BOOT = 99  # the smallest common choice (B + 1 = 100 makes quantiles fall on draws)
+
+
+def check_n_boot(n_boot: int) -> None:
+    """Raise a UsageError unless ``n_boot`` is at least :data:`MIN_BOOT` resamples (fewer make
+    percentile and BCa interval ends noise; docs/methods.md recommends 2,000)."""
+    if n_boot < MIN_BOOT:
+        raise UsageError(
+            f"--n-boot must be at least {MIN_BOOT}, got {n_boot}", hint="the default is 2000"
+        )
+
+
 @dataclass(frozen=True)
 class TestResult:
     """An omnibus or pairwise test: its name, statistic, degrees of freedom and p-value.

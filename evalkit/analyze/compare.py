@@ -26,7 +26,7 @@ import pandas as pd
 from evalkit._version import __version__
 from evalkit.analyze import _dist
 from evalkit.analyze import findings as findings_mod
-from evalkit.analyze._common import category_codes, check_alpha
+from evalkit.analyze._common import category_codes, check_alpha, check_n_boot
 from evalkit.analyze.counts import bootstrap_mean_diff
 from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts, share_with_ci
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
@@ -194,6 +194,7 @@ def analyze(
     opts = options or AnalysisOptions()
     check_alpha(opts.alpha)
     check_min_cell(opts.min_cell)
+    check_n_boot(opts.n_boot)
     groups = _groups(frame, instrument, opts)
     weight_meta = _weights(frame, groups, opts)
     covariates = _covariates(frame, instrument, opts)
@@ -1497,6 +1498,7 @@ def analyze_paired(
     opts = options or AnalysisOptions()
     check_alpha(opts.alpha)
     check_min_cell(opts.min_cell)
+    check_n_boot(opts.n_boot)
     key = key or next((i.id for i in instrument.items if i.role == "id"), None)
     if key is None:
         raise UsageError(f"{instrument.id} has no role: id item", hint="name the key column")

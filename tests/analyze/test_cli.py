@@ -112,3 +112,14 @@ def test_plan_missing_target_is_usage_error(runner):
     result = runner.invoke(cli, ["plan", "--outcome", "mean"])
     assert result.exit_code == 2
     assert "give --d" in result.output
+
+
+@pytest.mark.parametrize("n_boot", ["0", "-5", "98"])
+def test_too_few_bootstrap_resamples_is_one_line_exit_2(runner, frame_csv, n_boot):
+    result = runner.invoke(
+        cli, ["analyze", "--frame", str(frame_csv), "--instrument", "post_engagement",
+              "--n-boot", n_boot],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert f"--n-boot must be at least 99, got {n_boot}" in result.output
