@@ -121,6 +121,8 @@ def _iso_timestamps(values: pd.Series, tz: str | None) -> pd.Series | None:
 
     try:
         text = pa.array(values, from_pandas=True)
+        if pa.types.is_dictionary(text.type):
+            text = text.dictionary_decode()  # a column read as codes + distinct texts
         text = pc.if_else(pc.equal(text, ""), None, text)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None

@@ -398,15 +398,23 @@ def _factorize(
     compact form for the quarantine.
     """
     import numpy as np
+    import pandas as pd
 
     position = raw.name if isinstance(raw.name, int) else None
     if factors is not None and position in factors:
         return factors[position]
 
-    encoded = _arrow_text(raw).dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    texts = np.asarray([*encoded.dictionary.to_pylist(), ""], dtype=object)
-    result = codes.astype(np.intp, copy=False), texts
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        # read as a dictionary (or compacted earlier): the codes are the factorisation
+        texts = np.asarray([*raw.cat.categories.astype(object), ""], dtype=object)
+        codes = raw.cat.codes.to_numpy().astype(np.intp)
+        codes[codes < 0] = len(texts) - 1  # a missing cell is an empty one
+        result = codes, texts
+    else:
+        encoded = _arrow_text(raw).dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        texts = np.asarray([*encoded.dictionary.to_pylist(), ""], dtype=object)
+        result = codes.astype(np.intp, copy=False), texts
     if factors is not None and position is not None:
         factors[position] = result
     return result
@@ -418,6 +426,8 @@ def _arrow_text(raw: pd.Series, contiguous: bool = True):
     import pyarrow as pa
 
     array = pa.array(raw, from_pandas=True)  # large_string for the grid's text dtype
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()  # a column read as codes + distinct texts
     if pa.types.is_null(array.type):
         array = array.cast(pa.string())  # an all-NA object column
     if contiguous and isinstance(array, pa.ChunkedArray):

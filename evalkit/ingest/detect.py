@@ -180,10 +180,11 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
     if width is None:
         return None
     names = [str(i) for i in range(width)]
+    coded = _dictionary_columns(text, delimiter, width, path.stat().st_size)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # counted while pyarrow parses (both release the GIL for the heavy part)
         odd_quotes = pool.submit(_odd_quotes, path)
-        table = _parse_arrow(path, names, delimiter)
+        table = _parse_arrow(path, names, delimiter, coded)
         if odd_quotes.result():
             return None  # an unclosed quote: pyarrow reads it to the end of the file
     if table is None:
@@ -195,10 +196,52 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
     return Grid(cells, str(path), "utf-8-sig" if bom else "utf-8", delimiter, "csv", empty)
 
 
-def _parse_arrow(path: Path, names: list[str], delimiter: str):
-    """The file as a pyarrow table of text columns, or None when pyarrow cannot parse it."""
+# A file this large has its few-valued columns read as dictionaries (codes + distinct texts):
+# a million-row file then needs no text per cell for its choice columns, and ingest uses
+# the codes as they are instead of hashing every cell again. Smaller files read every
+# column as plain text; both give the same cells (tests/ingest/test_two_parsers.py).
+DICTIONARY_MIN_BYTES = 4 << 20
+_DICTIONARY_MAX_VALUES = 64  # distinct cells in the sample rows, at most
+_DICTIONARY_MIN_ROWS = 50  # sample rows needed to judge a column
+
+
+def _dictionary_columns(text: str, delimiter: str, width: int, size: int) -> set[int]:
+    """Positions of the columns to read as dictionaries: in a large file, those with few
+    distinct cells in the sample's rows (response ids, timestamps and free text have many).
+
+    A column judged wrongly costs time, never a cell: a dictionary holds every text as is.
+
+    Examples
+    --------
+    >>> lines = [f"r{i},{'virtual' if i % 2 else 'hybrid'}" for i in range(60)]
+    >>> rows = "\\n".join(["id,mode", *lines, ""])
+    >>> sorted(_dictionary_columns(rows, ",", 2, size=DICTIONARY_MIN_BYTES))
+    [1]
+    >>> _dictionary_columns(rows, ",", 2, size=1000)
+    set()
+    """
+    if size < DICTIONARY_MIN_BYTES:
+        return set()
+    lines = text.splitlines(keepends=True)[:-1]  # the last line may be cut off
+    try:
+        rows = [r for r in csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter)]
+    except csv.Error:
+        return set()
+    rows = [r for r in rows[1:] if len(r) == width]
+    if len(rows) < _DICTIONARY_MIN_ROWS:
+        return set()
+    limit = min(_DICTIONARY_MAX_VALUES, len(rows) // 4)
+    return {pos for pos, cells in enumerate(zip(*rows, strict=True)) if len(set(cells)) <= limit}
+
+
+def _parse_arrow(path: Path, names: list[str], delimiter: str, coded: set[int] | None = None):
+    """The file as a pyarrow table of text columns (``coded`` positions as dictionaries of
+    text), or None when pyarrow cannot parse it."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
+
+    coded = coded or set()
+    dictionary = pa.dictionary(pa.int32(), pa.large_string())
 
     try:
         table = pacsv.read_csv(
@@ -212,7 +255,10 @@ def _parse_arrow(path: Path, names: list[str], delimiter: str):
             convert_options=pacsv.ConvertOptions(
                 # large_string is what pandas' pyarrow-backed text dtype holds: the frame
                 # then wraps the parsed buffers without a copy
-                column_types=dict.fromkeys(names, pa.large_string()),
+                column_types={
+                    name: dictionary if pos in coded else pa.large_string()
+                    for pos, name in enumerate(names)
+                },
                 strings_can_be_null=False,
             ),
         )
