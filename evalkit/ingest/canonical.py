@@ -470,12 +470,15 @@ def _status_series(status_u: np.ndarray, codes: np.ndarray, categories: list[str
     return pd.Series(pd.Categorical.from_codes(code_u[codes], categories=categories))
 
 
-def _integers(values: np.ndarray, mask: np.ndarray) -> pd.Series:
+def _integers(values_u: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """Whole numbers per distinct cell (NaN: missing) expanded to rows: two integer takes,
+    no float column of the rows."""
     import numpy as np
     import pandas as pd
 
-    filled = np.where(mask, 0, values).astype(np.int64)
-    return pd.Series(pd.arrays.IntegerArray(filled, mask.astype(bool)))
+    mask_u = np.isnan(values_u)
+    filled_u = np.where(mask_u, 0, values_u).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(filled_u[codes], mask_u[codes]))
 
 
 def _convert(
@@ -522,8 +525,7 @@ def _convert(
             )
             values_u = np.where(whole_u, numbers_u, values_u)  # kept: schema says out-of-range
             unknown_u &= ~whole_u
-            values = values_u[codes]
-            value = _integers(values, np.isnan(values))
+            value = _integers(values_u, codes)
         else:
             categories = [c.value for c in choices.substantive] if choices else []
             position = {v: i for i, v in enumerate(categories)}
@@ -543,8 +545,7 @@ def _convert(
             fractional_u = ~np.isnan(numbers_u) & (np.mod(numbers_u, 1) != 0)
             bad_u |= fractional_u
             numbers_u = np.where(fractional_u, np.nan, numbers_u)
-            values = numbers_u[codes]
-            value = _integers(values, np.isnan(values))
+            value = _integers(numbers_u, codes)
         else:
             values = numbers_u[codes]
             mask = np.isnan(values)
@@ -574,12 +575,21 @@ def _convert_text(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    trimmed = pc.utf8_trim_whitespace(_arrow_text(raw, contiguous=False))
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        # read as a dictionary: trim and classify the distinct texts, then expand to rows
+        codes, uniques = _factorize(raw)
+        texts = pa.array(uniques, type=pa.large_string())
+    else:
+        codes, texts = None, _arrow_text(raw, contiguous=False)
+    trimmed = pc.utf8_trim_whitespace(texts)
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     seen_values = pa.array(sorted(data.seen_unanswered), type=trimmed.type)
     seen = pc.is_in(trimmed, value_set=seen_values).to_numpy(zero_copy_only=False) & ~blank
     present = ~(blank | seen)
     kept = pc.if_else(pa.array(present), trimmed, pa.scalar(None, trimmed.type))
+    if codes is not None:
+        kept = kept.take(pa.array(codes))
+        blank, seen, present = blank[codes], seen[codes], present[codes]
     value = pd.Series(pd.StringDtype("pyarrow").__from_arrow__(kept))
     categories = _status_categories(instrument, item)
     code = {name: i for i, name in enumerate(categories)}
