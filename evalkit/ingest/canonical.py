@@ -305,7 +305,7 @@ def build_canonical(
         "response_id": (
             pd.Series(pd.NA, index=range(n), dtype="string")
             if response_id is None
-            else response_id.reset_index(drop=True).astype("string").replace("", pd.NA)
+            else _blank_to_na(response_id.reset_index(drop=True))
         ),
         "submitted_at": (
             pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
@@ -405,11 +405,13 @@ def _factorize(
         return factors[position]
 
     if isinstance(raw.dtype, pd.CategoricalDtype):
-        # read as a dictionary (or compacted earlier): the codes are the factorisation
+        # read as a dictionary (or compacted earlier): the codes are the factorisation, used
+        # as they are (a byte per cell, not kept in ``factors``: the column itself is compact)
         texts = np.asarray([*raw.cat.categories.astype(object), ""], dtype=object)
-        codes = raw.cat.codes.to_numpy().astype(np.intp)
-        codes[codes < 0] = len(texts) - 1  # a missing cell is an empty one
-        result = codes, texts
+        codes = raw.cat.codes.to_numpy()
+        if (codes < 0).any():  # a missing cell is an empty one
+            codes = np.where(codes < 0, len(texts) - 1, codes.astype(np.intp))
+        return codes, texts
     else:
         encoded = _arrow_text(raw).dictionary_encode()
         codes = encoded.indices.to_numpy(zero_copy_only=False)
@@ -581,15 +583,17 @@ def _convert_text(
         texts = pa.array(uniques, type=pa.large_string())
     else:
         codes, texts = None, _arrow_text(raw, contiguous=False)
-    trimmed = pc.utf8_trim_whitespace(texts)
+    trimmed = _trimmed(texts)
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     seen_values = pa.array(sorted(data.seen_unanswered), type=trimmed.type)
     seen = pc.is_in(trimmed, value_set=seen_values).to_numpy(zero_copy_only=False) & ~blank
     present = ~(blank | seen)
-    kept = pc.if_else(pa.array(present), trimmed, pa.scalar(None, trimmed.type))
     if codes is not None:
+        kept = pc.if_else(pa.array(present), trimmed, pa.scalar(None, trimmed.type))
         kept = kept.take(pa.array(codes))
         blank, seen, present = blank[codes], seen[codes], present[codes]
+    else:
+        kept = _null_where(trimmed, ~present)
     value = pd.Series(pd.StringDtype("pyarrow").__from_arrow__(kept))
     categories = _status_categories(instrument, item)
     code = {name: i for i, name in enumerate(categories)}
@@ -598,6 +602,63 @@ def _convert_text(
     status[seen] = code["seen_unanswered"]
     status_series = pd.Series(pd.Categorical.from_codes(status, categories=categories))
     return value, status_series, _empty_issues()
+
+
+def _trimmed(texts):
+    """``texts`` with surrounding whitespace removed, chunk by chunk: a chunk with nothing to
+    trim keeps the parsed buffers, so untrimmed text is never held twice."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(texts, pa.Array):
+        return pc.utf8_trim_whitespace(texts)
+    chunks = []
+    for chunk in texts.chunks:
+        trimmed = pc.utf8_trim_whitespace(chunk)
+        chunks.append(chunk if trimmed.equals(chunk) else trimmed)
+    return pa.chunked_array(chunks, type=texts.type)
+
+
+def _null_where(texts, null):
+    """``texts`` (pyarrow string chunks) with the cells where ``null`` is true made null.
+
+    The result shares the text buffers with ``texts``, only a new validity bitmap is made per
+    chunk: a million free-text cells are not copied to blank out the empty ones.
+    """
+    import pyarrow as pa
+
+    if isinstance(texts, pa.Array):
+        texts = pa.chunked_array([texts])
+    if not null.any():
+        return texts
+    chunks, start = [], 0
+    for chunk in texts.chunks:
+        stop = start + len(chunk)
+        valid = ~null[start:stop]
+        if chunk.null_count:
+            valid &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        if chunk.offset:
+            chunk = pa.concat_arrays([chunk])  # a copy that starts at offset 0
+        bitmap = pa.array(valid).buffers()[1]  # a boolean array's values are a bitmap
+        _, offsets, data = chunk.buffers()
+        chunks.append(
+            pa.Array.from_buffers(
+                chunk.type, len(chunk), [bitmap, offsets, data], int((~valid).sum())
+            )
+        )
+        start = stop
+    return pa.chunked_array(chunks, type=texts.type)
+
+
+def _blank_to_na(values: pd.Series) -> pd.Series:
+    """A text column as pandas' ``string`` dtype with empty cells as NA, sharing the text."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    texts = _arrow_text(values, contiguous=False)
+    blank = pc.equal(texts, "").to_numpy(zero_copy_only=False)
+    kept = _null_where(texts, blank)
+    return pd.Series(pd.StringDtype("pyarrow").__from_arrow__(kept), index=values.index)
 
 
 def _article(item_type: str) -> str:

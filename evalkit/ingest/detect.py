@@ -189,7 +189,8 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
             return None  # an unclosed quote: pyarrow reads it to the end of the file
     if table is None:
         return None
-    cells = table.to_pandas(types_mapper=_text_mapper())
+    # column by column, each freed once converted: the table and the frame are not both held
+    cells = table.to_pandas(types_mapper=_text_mapper(), split_blocks=True, self_destruct=True)
     del table
     cells.columns = range(width)
     cells, empty = _drop_empty_rows(cells)

@@ -228,15 +228,16 @@ def validate_responses(
     instrument: Instrument,
     *,
     key: str | None = None,
-    release_raw: bool = False,
+    release_input: bool = False,
 ) -> ValidationReport:
     """Validate an :class:`~evalkit.ingest.IngestResult` lazily; build the report.
 
     ``key`` is the workspace secret for keyed hashes of ``role: id`` personal items (see
     :mod:`evalkit.validate.privacy`); without it they are dropped with the other pii items.
-    ``release_raw=True`` sets ``result.raw`` to None once the quarantined rows are taken from
-    it, so that the file's text is freed before the valid rows are copied (a million rows:
-    a few hundred MiB less at the peak).
+    ``release_input=True`` consumes ``result``: ``result.raw`` is set to None once the
+    quarantined rows are taken from it (the file's text is freed before the valid rows are
+    copied) and ``result.frame`` to None, its columns dropped one by one as the valid rows
+    are taken. A million rows: a few hundred MiB less at the peak.
     """
     import pandas as pd
     import pandera.pandas as pa
@@ -285,12 +286,15 @@ def validate_responses(
         )
     any_bad = bool(is_bad.any())
     quarantine = _quarantine(result, failures, is_bad)
-    if release_raw:
+    if release_input:
         result.raw = None  # the file's text cells: only the quarantined rows are kept
+        result.frame = None  # type: ignore[assignment]  # taken column by column below
+        del joined
     # pii columns dropped before the rows are taken: no take of columns that go anyway
     valid_frame = protect(frame, instrument, key)
+    del frame
     if any_bad:
-        valid_frame = valid_frame[~is_bad].reset_index(drop=True)
+        valid_frame = _keep_rows(valid_frame, ~is_bad)
     return ValidationReport(
         valid=failures.empty,
         file=result.path,
@@ -310,6 +314,63 @@ def validate_responses(
         valid_status=status[~is_bad].reset_index(drop=True) if any_bad else status,
         quarantine=quarantine,
     )
+
+
+def _keep_rows(frame: pd.DataFrame, keep: Any, *, consume: bool = True) -> pd.DataFrame:
+    """``frame[keep]`` with a fresh index, column by column.
+
+    With ``consume`` each column is deleted from ``frame`` once copied: when nothing else
+    holds the columns, the peak holds one column twice instead of the whole frame. Text
+    columns are filtered in pyarrow chunk by chunk (pandas' take of a many-chunk column
+    joins the chunks first: a third copy of the text at the peak).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> frame = pd.DataFrame({"a": [1, 2, 3], "b": pd.array(["x", "y", "z"], dtype="string")})
+    >>> _keep_rows(frame, np.array([True, False, True])).to_dict("list")
+    {'a': [1, 3], 'b': ['x', 'z']}
+    >>> list(frame.columns)
+    []
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    keep = np.asarray(keep, dtype=bool)
+    positions = np.flatnonzero(keep)
+    arrow_keep = pa.array(keep)
+    columns = {}
+    for name in list(frame.columns):
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            text = pa.chunked_array(pa.array(column.array))  # the column's own chunks
+            kept = column.dtype.__from_arrow__(text.filter(arrow_keep))
+            columns[name] = pd.Series(kept, name=name)
+        else:
+            columns[name] = column.take(positions).reset_index(drop=True)
+        del column
+        if consume:
+            del frame[name]
+    return pd.DataFrame(columns, copy=False)
+
+
+def _rows_of(column: pd.Series, positions: Any) -> Any:
+    """``column.to_numpy()[positions]`` for a few positions of a long column: the rows are
+    filtered first (a text column is never joined into one copy or made a string per row).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> _rows_of(pd.Series(["a", "b", "c"], dtype="string"), np.array([2, 0, 2])).tolist()
+    ['c', 'a', 'c']
+    """
+    import numpy as np
+
+    wanted = np.zeros(len(column), dtype=bool)
+    wanted[positions] = True
+    subset = _keep_rows(column.to_frame(), wanted, consume=False).iloc[:, 0].to_numpy()
+    return subset[(np.cumsum(wanted) - 1)[positions]]
 
 
 def _assemble(
@@ -336,8 +397,7 @@ def _assemble(
     positions = rows.fillna(0).astype(int).to_numpy()
     source_row = pd.array(result.source_row.to_numpy()[positions], dtype="Int64")
     source_row[~valid_row.to_numpy()] = pd.NA
-    # take the failing rows' ids only (to_numpy() first would make a string per row)
-    response_id = pd.array(result.frame["response_id"].iloc[positions].to_numpy(), dtype="string")
+    response_id = pd.array(_rows_of(result.frame["response_id"], positions), dtype="string")
     response_id[~valid_row.to_numpy()] = pd.NA
     failures = pd.DataFrame(
         {
@@ -357,7 +417,7 @@ def _assemble(
 def _quarantine(result: IngestResult, failures: pd.DataFrame, is_bad: Any) -> pd.DataFrame:
     import pandas as pd
 
-    raw = result.raw[is_bad].copy()
+    raw = _keep_rows(result.raw, is_bad, consume=False)
     source_row = pd.Series(result.source_row.to_numpy()[is_bad], index=raw.index)
     raw.insert(0, "_reasons", source_row.map(_reasons(failures)).astype("string"))
     raw.insert(0, "_source_row", source_row)
@@ -431,4 +491,4 @@ def validate_file(
     result = read_responses(path, instrument, platform, mapping)
     if progress:
         progress(f"validating {len(result.frame):,} rows of {Path(path).name}")
-    return validate_responses(result, instrument, key=key, release_raw=True)
+    return validate_responses(result, instrument, key=key, release_input=True)
