@@ -412,11 +412,10 @@ def _factorize(
         if (codes < 0).any():  # a missing cell is an empty one
             codes = np.where(codes < 0, len(texts) - 1, codes.astype(np.intp))
         return codes, texts
-    else:
-        encoded = _arrow_text(raw).dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        texts = np.asarray([*encoded.dictionary.to_pylist(), ""], dtype=object)
-        result = codes.astype(np.intp, copy=False), texts
+    encoded = _arrow_text(raw).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    texts = np.asarray([*encoded.dictionary.to_pylist(), ""], dtype=object)
+    result = codes.astype(np.intp, copy=False), texts
     if factors is not None and position is not None:
         factors[position] = result
     return result

@@ -200,7 +200,7 @@ def _read_csv_arrow(path: Path, sample: bytes) -> Grid | None:
 # A file this large has its few-valued columns read as dictionaries (codes + distinct texts):
 # a million-row file then needs no text per cell for its choice columns, and ingest uses
 # the codes as they are instead of hashing every cell again. Smaller files read every
-# column as plain text; both give the same cells (tests/ingest/test_two_parsers.py).
+# column as plain text; both give the same cells (tests/ingest/test_dictionary_read.py).
 DICTIONARY_MIN_BYTES = 4 << 20
 _DICTIONARY_MAX_VALUES = 64  # distinct cells in the sample rows, at most
 _DICTIONARY_MIN_ROWS = 50  # sample rows needed to judge a column
@@ -225,7 +225,7 @@ def _dictionary_columns(text: str, delimiter: str, width: int, size: int) -> set
         return set()
     lines = text.splitlines(keepends=True)[:-1]  # the last line may be cut off
     try:
-        rows = [r for r in csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter)]
+        rows = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter))
     except csv.Error:
         return set()
     rows = [r for r in rows[1:] if len(r) == width]
