@@ -26,13 +26,14 @@ import pandas as pd
 from evalkit._version import __version__
 from evalkit.analyze import _dist
 from evalkit.analyze import findings as findings_mod
-from evalkit.analyze._common import category_codes, check_alpha, check_n_boot
-from evalkit.analyze.counts import bootstrap_mean_diff
+from evalkit.analyze._common import category_codes, check_alpha, check_n_boot, level_index
+from evalkit.analyze.counts import bootstrap_means, mean_diff_ci
 from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts, share_with_ci
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
 from evalkit.analyze.multiplicity import benjamini_hochberg, holm
 from evalkit.analyze.nps import nps, nps_diff
 from evalkit.analyze.ordinal import brunner_munzel_counts, epsilon_squared_ci, kruskal_counts
+from evalkit.analyze.patterns import group_score_stats, pattern_counts
 from evalkit.analyze.proportions import (
     cramers_v,
     cramers_v_ci,
@@ -227,16 +228,14 @@ def analyze(
         if missing:
             acc.skipped.append(f"{scale.id} (missing columns {', '.join(missing)})")
             continue
-        items = _scale_items(frame, instrument, scale.items, scale.reverse)
-        score = scale_score(items, scale.min_items, scale.score)
-        rel = scale_reliability(scale.id, items, opts.alpha)
+        rel, n_scored, stats, row_scores = _score_scale(frame, instrument, scale, groups, opts)
         scale_rows.append(
             {
                 "scale": scale.id,
                 "items": ",".join(scale.items),
                 "reversed": ",".join(scale.reverse),
                 "min_items": scale.min_items,
-                "n_scored": int(score.notna().sum()),
+                "n_scored": n_scored,
                 "n_complete": rel.n_complete,
                 "alpha": rel.alpha.value,
                 "alpha_ci_low": rel.alpha.ci_low,
@@ -249,12 +248,11 @@ def analyze(
                 {"scale": scale.id, "reversed": row["item"] in scale.reverse, **row}
             )
         if groups.weights is not None:
-            y = score.to_numpy(dtype=float)
-            _weighted(scale.id, "scale", y, None, "mean", groups, opts, acc)
+            _weighted(scale.id, "scale", row_scores(), None, "mean", groups, opts, acc)
         else:
-            _continuous(scale.id, "scale", score.to_numpy(dtype=float), groups, opts, acc)
+            _continuous_rows(scale.id, "scale", *stats, groups, opts, acc)
         if covariates is not None and opts.propensity is None:
-            y = score.to_numpy(dtype=float)
+            y = row_scores()
             _adjusted_rows(scale.id, "scale", y, "linear", covariates, groups, opts, acc)
 
     for ratio in ratios:
@@ -369,6 +367,47 @@ def _numeric(series: pd.Series) -> np.ndarray:
     )
 
 
+def _numbers(series: pd.Series):
+    """The column as :func:`_table` reads it: a nullable integer or boolean column as it is
+    (its integers are counted without a float copy), anything else as floats."""
+    if getattr(series.dtype, "kind", None) in ("i", "b"):
+        return series.array
+    return _numeric(series)
+
+
+def _score_scale(frame: pd.DataFrame, instrument: Instrument, scale, groups: _Groups, opts):
+    """A scale's reliability, number of scored rows, score statistics per group and a
+    function giving each row's score.
+
+    Items rated on choice lists are counted as answer patterns (:mod:`.patterns`); a scale
+    with an item without one, or with too many patterns, is scored row by row.
+    """
+    levels = {}
+    for item_id in scale.items:
+        choice_list = instrument.choices_for(instrument.item(item_id))
+        if choice_list is None:
+            levels = None
+            break
+        levels[item_id] = np.array([float(c.value) for c in choice_list.substantive])
+    patterns = None
+    if levels is not None:
+        columns = {item_id: _numbers(frame[item_id]) for item_id in scale.items}
+        patterns = pattern_counts(
+            columns, levels, scale.reverse, _group_codes_ext(groups), len(groups.names)
+        )
+    if patterns is None:
+        items = _scale_items(frame, instrument, scale.items, scale.reverse)
+        score = scale_score(items, scale.min_items, scale.score).to_numpy(dtype=float)
+        rel = scale_reliability(scale.id, items, opts.alpha)
+        n_scored = int((~np.isnan(score)).sum())
+        return rel, n_scored, _continuous_stats(score, groups), lambda: score
+    scores = scale_score(patterns.values, scale.min_items, scale.score).to_numpy(dtype=float)
+    rel = scale_reliability(scale.id, patterns.values, opts.alpha, counts=patterns.totals)
+    n_scored = int(patterns.totals[~np.isnan(scores)].sum())
+    stats = group_score_stats(scores, patterns.counts[:-1])
+    return rel, n_scored, stats, lambda: scores[patterns.row_pattern]
+
+
 def _scale_items(
     frame: pd.DataFrame, instrument: Instrument, item_ids: tuple[str, ...], reverse
 ) -> pd.DataFrame:
@@ -435,14 +474,14 @@ def _analyse_item(
             if column not in frame.columns:
                 acc.skipped.append(f"{column} (no column)")
                 continue
-            values = _numeric(frame[column])
             if groups.weights is not None:
+                values = _numeric(frame[column])
                 table_codes = np.where(np.isnan(values), -1, values).astype(np.int64)
                 _weighted(
                     column, "binary", values, values, "share yes", groups, opts, acc, table_codes
                 )
                 continue
-            table = _table(groups, values, np.array([1.0, 0.0]))
+            table = _table(groups, _numbers(frame[column]), np.array([1.0, 0.0]))
             _categorical(column, "binary", table, ["1", "0"], ["yes", "no"], groups, opts, acc)
         return
     if item.id not in frame.columns:
@@ -459,8 +498,7 @@ def _analyse_item(
         subs = choice_list.substantive if choice_list else ()
         names = [c.name for c in subs]
         lang = opts.lang or instrument.default_language
-        codes = category_codes(series, names).astype(float)
-        codes[codes < 0] = np.nan
+        codes = category_codes(series, names)  # -1, missing or unknown, is no level
         table = _table(groups, codes, np.arange(len(names), dtype=float))
         missing_choice = _count_missing_choice(series, _missing_names(instrument, item), groups)
         _categorical(
@@ -475,46 +513,35 @@ def _analyse_item(
             missing_choice,
         )
     elif item.type == "integer":
-        values = _numeric(series)
-        levels = np.unique(values[~np.isnan(values)])
-        _count(item.id, groups, values, levels, opts, acc)
+        values = _numbers(series)
+        _count(item.id, groups, values, _observed_levels(values), opts, acc)
     elif item.type == "nps":
-        values = _numeric(series)
-        _nps(item.id, groups, values, opts, acc)
+        _nps(item.id, groups, _numbers(series), opts, acc)
     else:  # decimal
         _continuous(item.id, "continuous", _numeric(series), groups, opts, acc)
 
 
-def _table(groups: _Groups, values: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """k x L count table of ``values`` (which must equal one of ``levels`` or be NaN)."""
+def _observed_levels(values) -> np.ndarray:
+    """The distinct values present, sorted, as floats (hashing, no sort of the rows)."""
+    if isinstance(values, np.ndarray):
+        return np.unique(pd.unique(values[~np.isnan(values)]))
+    present = values.unique()
+    return np.sort(present[~present.isna()].to_numpy(dtype=float))
+
+
+def _table(groups: _Groups, values, levels: np.ndarray) -> np.ndarray:
+    """k x L count table of ``values`` over ``levels``; anything that is not a level (missing,
+    out of range, fractional) is not counted. ``values`` is a float array or a column's own
+    integers (see :func:`_numbers`)."""
     k, n_levels = len(groups.names), len(levels)
     if n_levels == 0:
         return np.zeros((k, 0), dtype=np.int64)
-    lo, hi = float(levels.min()), float(levels.max())
-    if np.all(levels == np.round(levels)) and hi - lo < 100_000:
-        # integer levels (Likert, NPS, counts): a lookup table, full-array passes, no masking;
-        # anything that is not a level (NaN, out of range, fractional) lands in column L and
-        # rows without a group in row k, both dropped at the end
-        span = int(hi - lo) + 1
-        lut = np.full(span + 1, n_levels, dtype=np.intp)
-        lut[(levels - lo).astype(np.intp)] = np.arange(n_levels)
-        # three arrays of n per outcome (shifted values, their integer part, the cell index):
-        # at a million rows the allocations, not the arithmetic, are the cost
-        with np.errstate(invalid="ignore"):
-            shifted = values - lo
-            index = shifted.astype(np.intp)  # NaN and infinities give garbage, masked below
-            usable = (shifted >= 0) & (shifted < span) & (index == shifted)  # fractions: no
-        index[~usable] = span
-        cells = np.take(lut, index, out=index, mode="clip")  # in place: every index is valid
-        cells += _group_offsets(groups, n_levels + 1)
-        flat = np.bincount(cells, minlength=(k + 1) * (n_levels + 1))
-        return flat.reshape(k + 1, n_levels + 1)[:k, :n_levels]
-    order = np.argsort(levels)
-    found = np.clip(np.searchsorted(levels[order], values), 0, n_levels - 1)
-    ok = (groups.codes >= 0) & ~np.isnan(values) & (levels[order][found] == values)
-    codes, idx = groups.codes[ok], order[found[ok]]
-    flat = np.bincount(codes * n_levels + idx, minlength=k * n_levels)
-    return flat.reshape(k, n_levels)
+    # no level lands in column L and rows without a group in row k, both dropped at the end:
+    # full-array passes, no masking
+    cells = level_index(values, levels)
+    cells += _group_offsets(groups, n_levels + 1)
+    flat = np.bincount(cells, minlength=(k + 1) * (n_levels + 1))
+    return flat.reshape(k + 1, n_levels + 1)[:k, :n_levels]
 
 
 def _group_offsets(groups: _Groups, width: int) -> np.ndarray:
@@ -602,8 +629,7 @@ def _ordinal(
     subs = choice_list.substantive if choice_list else ()
     levels = np.array([float(c.value) for c in subs])
     lang = opts.lang or instrument.default_language
-    values = _numeric(series)
-    table = _table(groups, values, levels)
+    table = _table(groups, _numbers(series), levels)
     missing_choice = _count_missing_choice(series, _missing_names(instrument, item), groups)
     _levels_rows(
         item.id, groups, table, [c.name for c in subs], [c.label.get(lang) for c in subs], opts, acc
@@ -694,14 +720,18 @@ def _rank_outcome(
             "note": _comparison_note(hidden, groups),
         }
     )
+    # a count outcome's mean differences: each group resampled once, for all its pairs
+    seed = opts.seed + len(acc.pairwise)
+    draws = None
     for a, b, row in _shown_pairs(outcome, outcome_type, groups, n, hidden, acc):
         bm, ps, rb = brunner_munzel_counts(table[a], table[b], opts.alpha)
         if outcome_type == "ordinal":
             diff = newcombe_diff(successes[a], n[a], successes[b], n[b], opts.alpha)
             est = (share_name, share[a], share[b], "Newcombe hybrid score")
         else:
-            seed = opts.seed + len(acc.pairwise)
-            diff = bootstrap_mean_diff(levels, table[a], table[b], opts.alpha, opts.n_boot, seed)
+            if draws is None:
+                draws = bootstrap_means(levels, table, opts.n_boot, seed)
+            diff = mean_diff_ci(levels, table[a], table[b], draws[a], draws[b], opts.alpha)
             est = ("mean", mean[a], mean[b], f"percentile bootstrap ({opts.n_boot}, seed {seed})")
         acc.pairwise.append(
             {
@@ -883,6 +913,14 @@ def _continuous(
     opts: AnalysisOptions,
     acc: _Acc,
 ) -> None:
+    stats = _continuous_stats(values, groups)
+    _continuous_rows(outcome, outcome_type, *stats, groups, opts, acc)
+
+
+def _continuous_stats(
+    values: np.ndarray, groups: _Groups
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(n, mean, sample variance, k x 3 quartiles) of ``values`` in each group."""
     k = len(groups.names)
     ok = (groups.codes >= 0) & ~np.isnan(values)
     codes, v = groups.codes[ok], values[ok]
@@ -891,7 +929,21 @@ def _continuous(
         mean = np.bincount(codes, weights=v, minlength=k) / n
         dev = v - mean[codes]
         var = np.where(n > 1, np.bincount(codes, weights=dev**2, minlength=k) / (n - 1), np.nan)
-    quant = _group_quantiles(codes, v, k)
+    return n, mean, var, _group_quantiles(codes, v, k)
+
+
+def _continuous_rows(
+    outcome: str,
+    outcome_type: str,
+    n: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    quant: np.ndarray,
+    groups: _Groups,
+    opts: AnalysisOptions,
+    acc: _Acc,
+) -> None:
+    """Descriptives, Welch ANOVA and pairwise Welch t / Hedges' g from group statistics."""
     hidden = _suppression(n, opts)
     missing = _missing_by_group(groups, n.astype(np.int64))
     for i, name in enumerate(groups.names):
@@ -978,7 +1030,7 @@ def _group_quantiles(codes: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
     return quant.to_numpy(dtype=float)
 
 
-def _nps(outcome: str, groups: _Groups, values: np.ndarray, opts: AnalysisOptions, acc: _Acc):
+def _nps(outcome: str, groups: _Groups, values, opts: AnalysisOptions, acc: _Acc):
     levels = np.arange(11, dtype=float)
     table = _table(groups, values, levels)
     n, mean, var = moments_from_counts(levels, table)

@@ -237,3 +237,20 @@ def test_omnibus_effect_sizes_have_seeded_bootstrap_intervals(result):
     wide = cramers_v_ci(table, seed=3)
     narrow = cramers_v_ci([[10 * x for x in row] for row in table], seed=3)
     assert narrow[1] - narrow[0] < wide[1] - wide[0]
+
+
+def test_count_mean_difference_interval_agrees_with_welch_at_large_n():
+    # each group is resampled once for all its pairs; at this n the percentile bootstrap
+    # interval of a mean difference is close to the normal-theory (Welch) interval
+    frame = post_engagement_frame(20000, seed=8, shift={"virtual": -0.5})
+    res = analyze(frame, INST, AnalysisOptions(outcomes=("new_contacts",), n_boot=2000))
+    pairs = res.tables["pairwise"]
+    assert len(pairs) == 6
+    counts = frame["new_contacts"].astype(float)
+    for row in pairs.itertuples():
+        a = counts[frame["mode"] == row.group_a].dropna()
+        b = counts[frame["mode"] == row.group_b].dropna()
+        se = np.sqrt(a.var() / len(a) + b.var() / len(b))
+        assert row.difference == pytest.approx(a.mean() - b.mean(), abs=1e-12)
+        assert row.difference_ci_low == pytest.approx(row.difference - 1.96 * se, abs=0.15 * se)
+        assert row.difference_ci_high == pytest.approx(row.difference + 1.96 * se, abs=0.15 * se)
