@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit._columns import level_index
 from evalkit._version import __version__
 from evalkit.analyze import _dist
 from evalkit.analyze import findings as findings_mod
-from evalkit.analyze._common import category_codes, check_alpha, check_n_boot, level_index
+from evalkit.analyze._common import category_codes, check_alpha, check_n_boot
 from evalkit.analyze.counts import bootstrap_means, mean_diff_ci
 from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts, share_with_ci
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evalkit.analyze._common import level_index
+from evalkit._columns import level_index
 
 # more patterns than this (many items with many levels) go row by row
 MAX_PATTERNS = 1 << 18

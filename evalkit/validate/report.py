@@ -338,7 +338,6 @@ def _keep_rows(frame: pd.DataFrame, keep: Any, *, consume: bool = True) -> pd.Da
     import pyarrow as pa
 
     keep = np.asarray(keep, dtype=bool)
-    positions = np.flatnonzero(keep)
     arrow_keep = pa.array(keep)
     columns = {}
     for name in list(frame.columns):
@@ -347,8 +346,8 @@ def _keep_rows(frame: pd.DataFrame, keep: Any, *, consume: bool = True) -> pd.Da
             text = pa.chunked_array(pa.array(column.array))  # the column's own chunks
             kept = column.dtype.__from_arrow__(text.filter(arrow_keep))
             columns[name] = pd.Series(kept, name=name)
-        else:
-            columns[name] = column.take(positions).reset_index(drop=True)
+        else:  # a boolean mask on the array: no index checks as in take, no index to reset
+            columns[name] = pd.Series(column.array[keep], name=name)
         del column
         if consume:
             del frame[name]

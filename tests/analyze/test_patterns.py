@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evalkit._columns import level_index
 from evalkit.analyze import AnalysisOptions, analyze, patterns
-from evalkit.analyze._common import level_index
 from evalkit.instrument import load_instrument
 from tests.analyze.synth import post_engagement_frame
 
