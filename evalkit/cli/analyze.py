@@ -70,6 +70,10 @@ def analyze(
     confidence intervals, Holm and Benjamini-Hochberg adjustments, and prints a summary with
     plain-language findings. See docs/methods.md for the methods.
     """
+    if file:  # parsed in the background while the libraries below are imported
+        from evalkit.ingest.detect import prefetch_grid
+
+        prefetch_grid(file)
     from evalkit.analyze import analyze as run
     from evalkit.analyze import file_sha256, options_from
     from evalkit.analyze.frame_io import (

@@ -41,6 +41,10 @@ def report(
     relationships, inclusive reach; the workspace defaults to evalkit.duckdb), or
     FILE --instrument ID (one response file).
     """
+    if file:  # parsed in the background while the libraries below are imported
+        from evalkit.ingest.detect import prefetch_grid
+
+        prefetch_grid(file)
     from evalkit.cli._progress import Progress
     from evalkit.errors import UsageError
     from evalkit.report import render_report

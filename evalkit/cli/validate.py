@@ -65,6 +65,10 @@ def validate(
     Exit 0 when every row is valid, 1 when some rows (or columns) have problems, 2 when
     the file or the options cannot be used.
     """
+    if file:  # parsed in the background while the libraries below are imported
+        from evalkit.ingest.detect import prefetch_grid
+
+        prefetch_grid(file)
     from evalkit.cli._progress import Progress
     from evalkit.ingest import load_mapping
     from evalkit.instrument import load_instrument

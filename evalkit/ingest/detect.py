@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -140,6 +141,59 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 _SAMPLE = 1 << 16  # bytes read first: BOM, binary and delimiter checks, the header record
 
 
+# Files read ahead by prefetch_grid, by (path, size, modification time): the reading thread
+# and where its grid (or the error it raised) is put.
+_PREFETCHED: dict[tuple[str, int, int], tuple[threading.Thread, list]] = {}
+PREFETCH_MIN_BYTES = 4 << 20  # smaller files are read in less time than it takes to start
+
+
+def prefetch_grid(path: str | Path) -> None:
+    """Start reading ``path`` with :func:`read_grid` in a background thread; the next
+    ``read_grid`` of the same unchanged file waits for that result instead of reading again.
+
+    For commands that read one large file and import the analysis libraries meanwhile:
+    pyarrow parses without holding the GIL, so the imports (Python) and the parsing (C++)
+    overlap. The thread is a daemon: a command that fails before reading does not wait for
+    it. Does nothing for a missing or small file.
+    """
+    key = _file_key(path)
+    if key is None or key[1] < PREFETCH_MIN_BYTES or key in _PREFETCHED:
+        return
+    outcome: list = []
+
+    def read() -> None:
+        try:
+            outcome.append(_read_grid(path))
+        except Exception as exc:  # handed to the reader, which raises it
+            outcome.append(exc)
+
+    thread = threading.Thread(target=read, name="evalkit-prefetch", daemon=True)
+    _PREFETCHED[key] = (thread, outcome)
+    thread.start()
+
+
+def _file_key(path: str | Path) -> tuple[str, int, int] | None:
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def _prefetched(path: str | Path) -> Grid | None:
+    """The grid read ahead for ``path`` (once; the entry is dropped), or None."""
+    if not _PREFETCHED:
+        return None
+    entry = _PREFETCHED.pop(_file_key(path), None)  # type: ignore[arg-type]
+    if entry is None:
+        return None
+    thread, outcome = entry
+    thread.join()
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
+
+
 def read_grid(path: str | Path) -> Grid:
     """Read a CSV/TSV/TXT or XLSX file into a :class:`Grid` of text cells.
 
@@ -151,6 +205,11 @@ def read_grid(path: str | Path) -> Grid:
     Raises :class:`DataError` (exit code 2) when the file is missing, empty, binary, badly
     encoded or not parseable as CSV.
     """
+    ahead = _prefetched(path)
+    return ahead if ahead is not None else _read_grid(path)
+
+
+def _read_grid(path: str | Path) -> Grid:
     path = Path(path)
     where = Location(file=str(path))
     if not path.is_file():
