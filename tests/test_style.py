@@ -22,7 +22,8 @@ STAGES = [
     "sample",
     "cli",
 ]
-SHARED = {"errors", "io", "_version", "__init__", "__main__"}
+# shared helpers every stage may use; they import nothing from evalkit (checked below)
+SHARED = {"errors", "io", "_columns", "_version", "__init__", "__main__"}
 
 
 def _modules():
@@ -54,3 +55,20 @@ def test_imports_flow_one_way(path):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("evalkit."):
             target = node.module.split(".")[1]
             assert target in allowed, f"{path.name} ({stage}) imports evalkit.{target}"
+
+
+def test_shared_helpers_import_no_stage():
+    for name in ("_columns", "io", "errors"):
+        tree = ast.parse((PACKAGE / f"{name}.py").read_text("utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        stages = {m.split(".")[1] for m in imported if m.startswith("evalkit.")}
+        assert stages <= SHARED, f"{name}.py imports evalkit.{sorted(stages - SHARED)}"
