@@ -226,11 +226,18 @@ def frame_from_export(
     from concurrent.futures import ThreadPoolExecutor
 
     from evalkit.analyze.compare import file_sha256
+    from evalkit.ingest.detect import wait_for_prefetch
     from evalkit.validate import validate_file
 
+    def hash_after_parse() -> str:
+        # a file read ahead is still being parsed on both cores: hashing it meanwhile would
+        # slow the parse the command is waiting for (tests/cli/test_analyze_sources.py)
+        wait_for_prefetch(path)
+        return file_sha256(path)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # hashlib releases the GIL: the file is hashed while it is parsed and validated
-        digest = pool.submit(file_sha256, path)
+        # hashlib releases the GIL: the file is hashed while it is converted and validated
+        digest = pool.submit(hash_after_parse)
         report = validate_file(path, instrument, platform, progress=progress)
         sha256 = digest.result()
     if report.valid_frame is None or len(report.valid_frame) == 0:

@@ -3,8 +3,11 @@ gives the grid, the errors and the command output of reading it in place."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,3 +95,42 @@ def _counting(function, calls):
         return function(*args, **kwargs)
 
     return wrapper
+
+
+@pytest.mark.usefixtures("every_file_read_ahead")
+def test_waiting_for_a_read_ahead_returns_when_it_is_parsed_and_leaves_the_grid(monkeypatch):
+    started, release = [], threading.Event()
+    real = detect._read_grid
+
+    def slow_read(path):
+        started.append(path)
+        release.wait(5)
+        return real(path)
+
+    monkeypatch.setattr(detect, "_read_grid", slow_read)
+    prefetch_grid(SAMPLE)
+    thread = next(iter(detect._PREFETCHED.values()))[0]
+    assert thread.is_alive()
+    release.set()
+    detect.wait_for_prefetch(SAMPLE)
+    assert not thread.is_alive()
+    assert len(detect._PREFETCHED) == 1  # still there for the reader
+    _same_grid(read_grid(SAMPLE), real(SAMPLE))
+    assert len(started) == 1 and detect._PREFETCHED == {}
+
+
+def test_waiting_without_a_read_ahead_returns_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(detect, "_PREFETCHED", {})
+    detect.wait_for_prefetch(SAMPLE)
+    detect.wait_for_prefetch(tmp_path / "nope.csv")
+
+
+@pytest.mark.usefixtures("every_file_read_ahead")
+def test_analyze_hashes_the_file_read_ahead(runner, tmp_path):
+    out = tmp_path / "result.json"
+    result = runner.invoke(
+        cli, ["analyze", str(SAMPLE), "--instrument", "post_engagement", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    meta = json.loads(out.read_text())["metadata"]
+    assert meta["input_sha256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
