@@ -8,6 +8,7 @@ multiplicity, reliability, descriptives, suppress, weights, adjust, power).
 
 from evalkit.analyze.compare import (
     AnalysisOptions,
+    analysis_columns,
     analyze,
     analyze_paired,
     file_sha256,
@@ -19,6 +20,7 @@ __all__ = [
     "COLUMNS",
     "AnalysisOptions",
     "AnalysisResult",
+    "analysis_columns",
     "analyze",
     "analyze_paired",
     "file_sha256",

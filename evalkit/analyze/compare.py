@@ -142,6 +142,30 @@ class _Acc:
     skipped: list[str] = field(default_factory=list)
 
 
+def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = None) -> list[str]:
+    """The item ids whose columns :func:`analyze` can read with these options.
+
+    Every item of an analysed type (:data:`ANALYSED_TYPES`: outcomes, the group item,
+    covariates, the items of scales and ratios), and any column the options name (``by``,
+    ``weights``, ``adjust``, the items of ``margins``); not free text, dates or the response
+    id. A caller that reads a file only to analyse it keeps just these columns of the valid
+    rows (``evalkit analyze FILE``: the rows of the text columns are never copied). The
+    analysis of a frame limited to them equals that of the whole frame (tested).
+
+    Examples
+    --------
+    >>> from evalkit.instrument import load_instrument
+    >>> inst = load_instrument("post_engagement")
+    >>> columns = analysis_columns(inst, AnalysisOptions(adjust=("engagement_id",)))
+    >>> "worth_time" in columns, "engagement_id" in columns, "response_id" in columns
+    (True, True, False)
+    """
+    opts = options or AnalysisOptions()
+    named = [opts.by, opts.weights, *opts.adjust, *(opts.margins or {})]
+    typed = [item.id for item in instrument.items if item.type in ANALYSED_TYPES]
+    return list(dict.fromkeys([*typed, *(name for name in named if name)]))
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()

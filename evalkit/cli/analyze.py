@@ -74,8 +74,8 @@ def analyze(
         from evalkit.ingest.detect import prefetch_grid
 
         prefetch_grid(file)
+    from evalkit.analyze import analysis_columns, file_sha256, options_from
     from evalkit.analyze import analyze as run
-    from evalkit.analyze import file_sha256, options_from
     from evalkit.analyze.frame_io import (
         frame_from_export,
         frame_from_workspace,
@@ -100,9 +100,12 @@ def analyze(
         if pre_path:
             result = run_paired(pre_path, post_path, inst, options_from(**options))
         elif file:
-            frame, counts = frame_from_export(file, inst, platform, progress)
-            sha = counts.pop("input_sha256")  # hashed while the file was parsed
-            result = run(frame, inst, options_from(**options), sha, progress)
+            opts = options_from(**options)
+            # only the columns the analysis reads: the valid rows of free text are not copied
+            columns = analysis_columns(inst, opts)
+            frame, counts = frame_from_export(file, inst, platform, progress, columns)
+            sha = counts.pop("input_sha256")  # hashed while the file was converted
+            result = run(frame, inst, opts, sha, progress)
             result.metadata.update(counts)
         elif workspace:
             frame = frame_from_workspace(workspace, inst, period)

@@ -7,7 +7,7 @@ reasons), and ``rows_in == rows_valid + rows_quarantined`` is checked in code.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -229,11 +229,16 @@ def validate_responses(
     *,
     key: str | None = None,
     release_input: bool = False,
+    columns: Collection[str] | None = None,
 ) -> ValidationReport:
     """Validate an :class:`~evalkit.ingest.IngestResult` lazily; build the report.
 
     ``key`` is the workspace secret for keyed hashes of ``role: id`` personal items (see
     :mod:`evalkit.validate.privacy`); without it they are dropped with the other pii items.
+    ``columns`` limits ``valid_frame`` to these item ids (a select_multiple item keeps its
+    ``<item>__<choice>`` columns; ``response_id``, ``submitted_at`` and ``source`` only when
+    named): every column is still validated, but the valid rows of the others are not copied,
+    for a caller that reads a few columns (see :func:`evalkit.analyze.analysis_columns`).
     ``release_input=True`` consumes ``result``: ``result.raw`` is set to None once the
     quarantined rows are taken from it (the file's text is freed before the valid rows are
     copied) and ``result.frame`` to None, its columns dropped one by one as the valid rows
@@ -293,6 +298,8 @@ def validate_responses(
     # pii columns dropped before the rows are taken: no take of columns that go anyway
     valid_frame = protect(frame, instrument, key)
     del frame
+    if columns is not None:
+        valid_frame = valid_frame[_columns_of(valid_frame, columns)]
     if any_bad:
         valid_frame = _keep_rows(valid_frame, ~is_bad)
     return ValidationReport(
@@ -314,6 +321,20 @@ def validate_responses(
         valid_status=status[~is_bad].reset_index(drop=True) if any_bad else status,
         quarantine=quarantine,
     )
+
+
+def _columns_of(frame: pd.DataFrame, items: Collection[str]) -> list[str]:
+    """The columns of ``frame`` that hold ``items``, in frame order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame(columns=["response_id", "mode", "q__a", "q__b", "note"])
+    >>> _columns_of(frame, ["q", "mode", "absent"])
+    ['mode', 'q__a', 'q__b']
+    """
+    wanted = set(items)
+    return [c for c in frame.columns if c in wanted or str(c).split("__", 1)[0] in wanted]
 
 
 def _keep_rows(frame: pd.DataFrame, keep: Any, *, consume: bool = True) -> pd.DataFrame:
@@ -473,11 +494,13 @@ def validate_file(
     *,
     key: str | None = None,
     progress: Callable[[str], None] | None = None,
+    columns: Collection[str] | None = None,
 ) -> ValidationReport:
     """Read ``path`` (:func:`evalkit.ingest.read_responses`) and validate it.
 
     ``progress``, when given, is called with a short description of each step ("reading
-    FILE", "validating N rows") before it starts; nothing is printed.
+    FILE", "validating N rows") before it starts; nothing is printed. ``columns`` limits the
+    valid frame to these items (see :func:`validate_responses`).
 
     Examples
     --------
@@ -504,4 +527,4 @@ def validate_file(
     result = read_responses(path, instrument, platform, mapping)
     if progress:
         progress(f"validating {len(result.frame):,} rows of {Path(path).name}")
-    return validate_responses(result, instrument, key=key, release_input=True)
+    return validate_responses(result, instrument, key=key, release_input=True, columns=columns)
