@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -106,3 +107,42 @@ def test_console_script_runs_as_a_subprocess():
     )
     assert result.returncode == 0, result.stderr
     assert "post_engagement" in result.stdout
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "2026" / "post_engagement.kobo.csv"
+
+
+def test_console_script_ends_without_teardown_but_with_all_its_output(runner, tmp_path):
+    """The console script leaves with os._exit: output flushed, files written, exit status
+    kept; the same text as the in-process command."""
+    out = tmp_path / "result.json"
+    args = ["analyze", str(SAMPLE), "--instrument", "post_engagement", "--json", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-m", "evalkit", *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    in_process = runner.invoke(cli, args)
+    assert result.stdout == in_process.stdout
+    assert json.loads(out.read_text("utf-8"))["metadata"]["instrument_id"] == "post_engagement"
+
+
+def test_console_script_keeps_the_exit_status_of_an_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "evalkit", "analyze", str(tmp_path / "missing.csv"),
+         "--instrument", "post_engagement"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("code", "status", "stderr"), [(None, 0, ""), (3, 3, ""), ("x", 1, "x\n")])
+def test_exit_at_once_follows_system_exit(code, status, stderr):
+    script = (
+        "import sys; from evalkit.cli._entry import _exit_at_once; "
+        f"sys.stdout.write('unflushed'); _exit_at_once({code!r})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (status, "unflushed", stderr)
