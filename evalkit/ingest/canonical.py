@@ -287,19 +287,36 @@ def build_canonical(
     status: dict[str, Any] = {}
     issues: list[pd.DataFrame] = []
     factors: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for item in instrument.items:
+
+    def convert(item: Item, cells: pd.DataFrame) -> tuple[dict, Any, pd.DataFrame, dict]:
+        # ``cells``: the item's columns, taken from ``body`` beforehand (``body`` changes
+        # while items convert); ``own``: the item's factorisations, merged afterwards
+        own: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if item.type == "select_multiple":
             cols, stat, problems = _convert_multi(
-                data, instrument, item, body, whole.get(item.id), split.get(item.id, {}), factors
+                data, instrument, item, cells, whole.get(item.id), split.get(item.id, {}), own
             )
+            return cols, stat, problems, own
+        raw = cells[whole[item.id]] if item.id in whole else pd.Series([""] * n, dtype=object)
+        value, stat, problems = _convert(data, instrument, item, raw, own)
+        return {item.id: value}, stat, problems, own
+
+    # Items convert on two threads: most of the work is numpy and pyarrow kernels, which
+    # release the GIL (at a million rows 0.5 s -> 0.35 s on two cores). Results are taken in
+    # item order, so the frame, the issues and their order never depend on the threads. Only
+    # the pool holds an item's cells, until the item is converted: the text of a compacted
+    # column is freed then, as it was one item at a time.
+    from concurrent.futures import ThreadPoolExecutor
+
+    item_cells = (body[_positions(item, whole, split)] for item in instrument.items)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="evalkit-convert") as pool:
+        converted = pool.map(convert, instrument.items, item_cells)
+        for item, (cols, stat, problems, own) in zip(instrument.items, converted, strict=True):
             columns.update(cols)
-        else:
-            raw = body[whole[item.id]] if item.id in whole else pd.Series([""] * n, dtype=object)
-            value, stat, problems = _convert(data, instrument, item, raw, factors)
-            columns[item.id] = value
-        status[item.id] = stat
-        issues.append(problems)
-        _compact(body, factors)
+            status[item.id] = stat
+            issues.append(problems)
+            factors.update(own)
+            _compact(body, factors)
     response_id = data.response_id if data.response_id is not None else None
     head = {
         "response_id": (
@@ -322,6 +339,12 @@ def build_canonical(
     issue_frame = pd.concat(issues, ignore_index=True) if issues else _empty_issues()
     absent = [i.id for i in instrument.items if i.id not in whole and i.id not in split]
     return Canonical(frame, status_frame, issue_frame, _column_report(data, targets), absent)
+
+
+def _positions(item: Item, whole: dict[str, int], split: dict[str, dict[str, int]]) -> list[int]:
+    """The positions of the file's columns that hold ``item``."""
+    own = [whole[item.id]] if item.id in whole else []
+    return own + list(split.get(item.id, {}).values())
 
 
 def _compact(body: pd.DataFrame, factors: dict[int, tuple[np.ndarray, np.ndarray]]) -> None:
