@@ -96,6 +96,7 @@ def test_driver_runs_end_to_end_at_a_tiny_size(bench, tmp_path):
             str(tmp_path / "data"),
             "--write-docs",
             str(docs),
+            "--profile",
         ]
     )
     text = docs.read_text()
@@ -111,3 +112,6 @@ def test_driver_runs_end_to_end_at_a_tiny_size(bench, tmp_path):
         assert any(label in row for row in rows), label
     assert "`evalkit --help`" in text
     assert (tmp_path / "data" / "post_engagement-1500-s2026-2025.csv").stat().st_size > 100_000
+    for step in ("validate", "analysis", "analyze_cli"):  # the profiles of make bench
+        listing = (tmp_path / "data" / f"profile-{step}-1500.txt").read_text()
+        assert "function calls" in listing and "evalkit/" in listing, step
