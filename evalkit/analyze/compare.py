@@ -14,7 +14,8 @@ dominated by reading the columns once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -141,6 +142,14 @@ class _Acc:
     levels: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
+    def extend(self, other: _Acc) -> None:
+        """Append ``other``'s rows to each table."""
+        self.comparisons += other.comparisons
+        self.pairwise += other.pairwise
+        self.descriptives += other.descriptives
+        self.levels += other.levels
+        self.skipped += other.skipped
+
 
 def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = None) -> list[str]:
     """The item ids whose columns :func:`analyze` can read with these options.
@@ -239,9 +248,10 @@ def analyze(
     scales = [s for s in instrument.scales if not wanted or s.id in wanted]
     ratios = [r for r in instrument.ratios if not wanted or r.id in wanted]
     step = _stepper(progress, len(outcome_items) + len(scales) + len(ratios))
-    for item in outcome_items:
+    analysed = _each_item(frame, instrument, outcome_items, groups, opts)
+    for item, rows in zip(outcome_items, analysed, strict=True):
         step(item.id)
-        _analyse_item(frame, instrument, item, groups, opts, acc)
+        acc.extend(rows)
     if covariates is not None and opts.propensity is None:
         if progress:
             progress(f"adjusting for {', '.join(opts.adjust)}")
@@ -482,6 +492,32 @@ def _outcome_labels(instrument: Instrument, lang: str | None) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- per outcome
+
+
+def _each_item(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    items: list[Item],
+    groups: _Groups,
+    opts: AnalysisOptions,
+) -> Iterator[_Acc]:
+    """The rows of each item's analysis, in item order, analysed on two threads.
+
+    An item's work is count tables and resampling in numpy, which releases the GIL; every
+    random procedure takes its own generator from the seed, so the rows never depend on the
+    threads (tests/analyze/test_engine.py compares with a one-thread run).
+    """
+
+    def analyse(item: Item) -> _Acc:
+        rows = _Acc()
+        _analyse_item(frame, instrument, item, groups, opts, rows)
+        return rows
+
+    with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="evalkit-analyse") as pool:
+        yield from pool.map(analyse, items)
+
+
+_THREADS = 2  # the machines evalkit is sized for have two cores or more
 
 
 def _analyse_item(

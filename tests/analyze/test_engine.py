@@ -254,3 +254,15 @@ def test_count_mean_difference_interval_agrees_with_welch_at_large_n():
         assert row.difference == pytest.approx(a.mean() - b.mean(), abs=1e-12)
         assert row.difference_ci_low == pytest.approx(row.difference - 1.96 * se, abs=0.15 * se)
         assert row.difference_ci_high == pytest.approx(row.difference + 1.96 * se, abs=0.15 * se)
+
+
+def test_items_analysed_on_threads_give_the_one_thread_result(result, monkeypatch):
+    """Outcomes are analysed on two threads: every table and row order as on one thread."""
+    from evalkit.analyze import compare
+
+    monkeypatch.setattr(compare, "_THREADS", 1)
+    frame = post_engagement_frame(4000, seed=11, shift={"virtual": -0.4})
+    alone = analyze(frame, INST, AnalysisOptions(seed=5, n_boot=500), input_sha256="abc")
+    assert alone.metadata == result.metadata
+    for name, table in result.tables.items():
+        pd.testing.assert_frame_equal(alone.tables[name], table, obj=name)
