@@ -243,3 +243,55 @@ def test_binary_non_utf8_directory_and_missing(tmp_path):
     for path, expected in cases.items():
         (problem,) = check_instrument_file(path)
         assert expected in str(problem)
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def either_loader(request, monkeypatch):
+    """Run a test with libyaml's parser and with the pure-Python one (PyYAML built without
+    libyaml): both must accept and refuse the same files with the same messages."""
+    from evalkit.instrument import yamlio
+
+    if request.param == "python":
+        monkeypatch.setattr(yamlio, "_C_LOADER", None)
+    elif yamlio._C_LOADER is None:
+        pytest.skip("PyYAML without libyaml")
+    return request.param
+
+
+@pytest.mark.usefixtures("either_loader")
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_both_yaml_parsers_refuse_bad_files_alike(write_yaml, case):
+    text, expected = BAD_FILES[case]
+    (first, *_) = check_instrument_file(write_yaml(text))
+    assert expected in str(first)
+
+
+@pytest.mark.usefixtures("either_loader")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: no\n", "'no' as a boolean"),
+        ("a: 15_17\n", "'15_17' as a number"),
+        ("a: .nan\n", "not a finite number"),
+        ("a: &x 1\nb: *x\n", "anchors and aliases"),  # refused at the anchor
+    ],
+)
+def test_both_yaml_parsers_refuse_surprises_alike(tmp_path, text, expected):
+    from evalkit.instrument.yamlio import read_yaml
+
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InstrumentError, match=expected) as info:
+        read_yaml(path)
+    assert info.value.location.line == 1
+
+
+def test_both_yaml_parsers_read_the_library_alike(monkeypatch):
+    from evalkit.instrument import yamlio
+
+    paths = sorted(library_dir().glob("*.yaml"))
+    fast = [yamlio.read_yaml(path) for path in paths]
+    monkeypatch.setattr(yamlio, "_C_LOADER", None)
+    for path, (data, lines) in zip(paths, fast, strict=True):
+        slow_data, slow_lines = yamlio.read_yaml(path)
+        assert (data, lines.lines) == (slow_data, slow_lines.lines), path.name

@@ -71,6 +71,34 @@ class _StrictSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# libyaml's parser, where PyYAML was built with it (its wheels are): the same events and
+# nodes as the pure-Python loader, about ten times faster on an instrument file
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
+def _check_events(events: Any, source: str) -> None:
+    """What :class:`_StrictSafeLoader` checks while composing, on libyaml's event stream:
+    no anchor or alias, at most :data:`MAX_NODES` nodes. Aliases are events, not yet
+    expanded, so a "YAML bomb" stops at its first alias."""
+    count = 0
+    for event in events:
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise InstrumentError(
+                "YAML anchors and aliases (&name, *name) are not allowed",
+                Location(source, event.start_mark.line + 1),
+                "write the repeated value out in full",
+            )
+        if isinstance(event, _NODE_EVENTS):
+            count += 1
+            if count > MAX_NODES:
+                raise InstrumentError(
+                    f"the document has more than {MAX_NODES} YAML nodes",
+                    Location(source, event.start_mark.line + 1),
+                    "an instrument is much smaller than this; check that this is the right file",
+                )
+
+
 _PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _PLAIN_FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 _TAG_INT = "tag:yaml.org,2002:int"
@@ -80,7 +108,7 @@ _TAG_BOOL = "tag:yaml.org,2002:bool"
 
 def _check_surprising_scalar(node: yaml.ScalarNode, path: KeyPath, source: str) -> None:
     """Refuse YAML 1.1 readings that surprise people: 15_17 -> 1517, 0123 -> 83, yes -> True."""
-    if node.style is not None:  # quoted: taken as written
+    if node.style:  # quoted or a block: taken as written (plain is None, or "" from libyaml)
         return
     raw = str(node.value)
     surprising = (
@@ -166,8 +194,13 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
         raise InstrumentError(
             "the file is empty", Location(source), "start from an instrument in instruments/"
         )
-    loader = _StrictSafeLoader(text, source)
+    loader: Any = None
     try:
+        if _C_LOADER is not None:
+            _check_events(yaml.parse(text, Loader=_C_LOADER), source)
+            loader = _C_LOADER(text)
+        else:
+            loader = _StrictSafeLoader(text, source)
         node = loader.get_single_node()
         if node is None:
             raise InstrumentError(
@@ -189,5 +222,6 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     except yaml.YAMLError as exc:
         raise InstrumentError(f"not valid YAML: {exc}", Location(source), "fix the YAML") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines
