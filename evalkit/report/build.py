@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit._version import __version__
-from evalkit.analyze.compare import AnalysisOptions, analyze
+from evalkit.analyze.compare import AnalysisOptions, analysis_columns, analyze
 from evalkit.analyze.frame_io import frame_from_export
 from evalkit.analyze.scoring import scale_scores
 from evalkit.errors import DataError
@@ -81,6 +81,12 @@ def labels_for(
     return labels
 
 
+def _options(instrument: Instrument, lang: str, min_cell: int, seed: int) -> AnalysisOptions:
+    return AnalysisOptions(
+        min_cell=min_cell, seed=seed, lang=lang if lang in instrument.languages else None
+    )
+
+
 def _analysis(
     frame: pd.DataFrame,
     instrument: Instrument,
@@ -90,9 +96,7 @@ def _analysis(
     sha: str | None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    options = AnalysisOptions(
-        min_cell=min_cell, seed=seed, lang=lang if lang in instrument.languages else None
-    )
+    options = _options(instrument, lang, min_cell, seed)
     result = analyze(frame, instrument, options, input_sha256=sha, progress=progress)
     tables = {
         "comparisons": result.comparisons,
@@ -347,8 +351,10 @@ def build_file_report_data(
 
     ``progress``, when given, is called before each step (reading, validating, each outcome).
     """
-    # the same rows as 'evalkit analyze FILE': valid rows, "not applicable" answers counted
-    frame, counts = frame_from_export(path, instrument, platform, progress)
+    # the same rows and columns as 'evalkit analyze FILE': valid rows, "not applicable"
+    # answers counted, only the columns the analysis reads
+    columns = analysis_columns(instrument, _options(instrument, lang, min_cell, seed))
+    frame, counts = frame_from_export(path, instrument, platform, progress, columns)
     tables: dict[str, pd.DataFrame | None] = {
         "response_rates": pd.DataFrame(
             [
