@@ -34,7 +34,7 @@ format: $(STAMP)
 
 # make bench - the benchmark suite (docs/performance.md): installs the bench extra (pyarrow,
 # pingouin), generates 10k/100k/1M-row files once into benchmarks/.data/, measures every step
-# and writes the table into docs/performance.md. Not part of make test (about 5 minutes).
+# and writes the table into docs/performance.md. Not part of make test (about 3 minutes).
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	@touch $(BENCH_STAMP)
