@@ -309,7 +309,7 @@ def build_canonical(
     from concurrent.futures import ThreadPoolExecutor
 
     item_cells = (body[_positions(item, whole, split)] for item in instrument.items)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="evalkit-convert") as pool:
+    with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="evalkit-convert") as pool:
         converted = pool.map(convert, instrument.items, item_cells)
         for item, (cols, stat, problems, own) in zip(instrument.items, converted, strict=True):
             columns.update(cols)
@@ -339,6 +339,9 @@ def build_canonical(
     issue_frame = pd.concat(issues, ignore_index=True) if issues else _empty_issues()
     absent = [i.id for i in instrument.items if i.id not in whole and i.id not in split]
     return Canonical(frame, status_frame, issue_frame, _column_report(data, targets), absent)
+
+
+_THREADS = 2  # the machines evalkit is sized for have two cores or more
 
 
 def _positions(item: Item, whole: dict[str, int], split: dict[str, dict[str, int]]) -> list[int]:

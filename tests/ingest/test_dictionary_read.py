@@ -146,3 +146,29 @@ def test_nulls_are_set_through_a_bitmap_without_losing_cells(offset):
     got = _null_where(texts, null).to_pylist()
     assert got == [None if (c == "" or c is None) else c for c in flat]
     assert _null_where(texts, np.zeros(len(flat), dtype=bool)).to_pylist() == flat
+
+
+def _read_on_threads(path, instrument, monkeypatch, threads: int):
+    from evalkit.ingest import canonical
+
+    with monkeypatch.context() as patch:
+        patch.setattr(canonical, "_THREADS", threads)
+        try:
+            return read_responses(path, instrument)
+        except EvalkitError as exc:
+            return exc
+
+
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "sample_data" / r["file"] for r in MANIFEST] + BAD_INPUTS,
+    ids=lambda p: p.name,
+)
+def test_items_converted_on_threads_give_the_one_thread_result(path, monkeypatch):
+    """build_canonical converts items on two threads: frame, status, issues (and their
+    order), raw cells and the validation report are those of one thread."""
+    row = next((r for r in MANIFEST if ROOT / "sample_data" / r["file"] == path), None)
+    instrument = load_instrument(row["instrument_id"] if row else "post_engagement")
+    alone = _read_on_threads(path, instrument, monkeypatch, 1)
+    together = _read_on_threads(path, instrument, monkeypatch, 2)
+    _assert_same(alone, together, instrument)
