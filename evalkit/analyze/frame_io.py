@@ -233,7 +233,7 @@ def frame_from_export(
 
     def hash_after_parse() -> str:
         # a file read ahead is still being parsed on both cores: hashing it meanwhile would
-        # slow the parse the command is waiting for (tests/cli/test_analyze_sources.py)
+        # slow the parse the command is waiting for (tests/ingest/test_prefetch.py)
         wait_for_prefetch(path)
         return file_sha256(path)
 

@@ -54,20 +54,7 @@ class _StrictSafeLoader(yaml.SafeLoader):
         self.node_count = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise InstrumentError(
-                "YAML anchors and aliases (&name, *name) are not allowed",
-                Location(self.source, event.start_mark.line + 1),
-                "write the repeated value out in full",
-            )
-        self.node_count += 1
-        if self.node_count > MAX_NODES:
-            raise InstrumentError(
-                f"the document has more than {MAX_NODES} YAML nodes",
-                Location(self.source, event.start_mark.line + 1),
-                "an instrument is much smaller than this; check that this is the right file",
-            )
+        self.node_count = _count_node(self.peek_event(), self.node_count, self.source)
         return super().compose_node(parent, index)
 
 
@@ -77,26 +64,32 @@ _C_LOADER = getattr(yaml, "CSafeLoader", None)
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
 
 
+def _count_node(event: Any, count: int, source: str) -> int:
+    """``count`` + 1 for the node ``event`` starts; refuses an anchor or alias and more than
+    :data:`MAX_NODES` nodes. The one check of both parsers: the pure-Python loader runs it
+    as it composes, :func:`_check_events` on libyaml's events."""
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+        raise InstrumentError(
+            "YAML anchors and aliases (&name, *name) are not allowed",
+            Location(source, event.start_mark.line + 1),
+            "write the repeated value out in full",
+        )
+    if count + 1 > MAX_NODES:
+        raise InstrumentError(
+            f"the document has more than {MAX_NODES} YAML nodes",
+            Location(source, event.start_mark.line + 1),
+            "an instrument is much smaller than this; check that this is the right file",
+        )
+    return count + 1
+
+
 def _check_events(events: Any, source: str) -> None:
-    """What :class:`_StrictSafeLoader` checks while composing, on libyaml's event stream:
-    no anchor or alias, at most :data:`MAX_NODES` nodes. Aliases are events, not yet
-    expanded, so a "YAML bomb" stops at its first alias."""
+    """:func:`_count_node` over libyaml's event stream, before composing: aliases are events,
+    not yet expanded, so a "YAML bomb" stops at its first alias."""
     count = 0
     for event in events:
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise InstrumentError(
-                "YAML anchors and aliases (&name, *name) are not allowed",
-                Location(source, event.start_mark.line + 1),
-                "write the repeated value out in full",
-            )
-        if isinstance(event, _NODE_EVENTS):
-            count += 1
-            if count > MAX_NODES:
-                raise InstrumentError(
-                    f"the document has more than {MAX_NODES} YAML nodes",
-                    Location(source, event.start_mark.line + 1),
-                    "an instrument is much smaller than this; check that this is the right file",
-                )
+        if isinstance(event, (yaml.AliasEvent, *_NODE_EVENTS)):
+            count = _count_node(event, count, source)
 
 
 _PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")

@@ -239,7 +239,8 @@ def validate_responses(
     :mod:`evalkit.validate.privacy`); without it they are dropped with the other pii items.
     ``columns`` limits ``valid_frame`` to these item ids (a select_multiple item keeps its
     ``<item>__<choice>`` columns; ``response_id``, ``submitted_at`` and ``source`` only when
-    named): every column is still validated, but the valid rows of the others are not copied,
+    named; names the frame lacks are passed over, the caller reports a missing column it
+    needs): every column is still validated, but the valid rows of the others are not copied,
     for a caller that reads a few columns (see :func:`evalkit.analyze.analysis_columns`).
     ``release_input=True`` consumes ``result``: ``result.raw`` is set to None once the
     quarantined rows are taken from it (the file's text is freed before the valid rows are

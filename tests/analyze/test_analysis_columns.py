@@ -74,3 +74,22 @@ def test_validation_is_unchanged_by_the_columns_kept():
     pd.testing.assert_frame_equal(
         limited.valid_frame, whole.valid_frame[limited.valid_frame.columns]
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        (["--by", "nope"], "group variable 'nope'"),
+        (["--weights", "w"], "weight column 'w'"),
+        (["--adjust", "nope"], "covariate 'nope'"),
+    ],
+)
+def test_a_column_named_but_absent_is_still_a_one_line_error(runner, option, expected):
+    """Named columns are asked for; one the file lacks is the analysis' own clear error."""
+    from evalkit.cli.main import cli
+
+    result = runner.invoke(cli, ["analyze", str(FILES[0]), "--instrument", "post_engagement",
+                                 *option])  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and expected in result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output

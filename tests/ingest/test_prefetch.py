@@ -119,10 +119,20 @@ def test_waiting_for_a_read_ahead_returns_when_it_is_parsed_and_leaves_the_grid(
     assert len(started) == 1 and detect._PREFETCHED == {}
 
 
-def test_waiting_without_a_read_ahead_returns_at_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(detect, "_PREFETCHED", {})
-    detect.wait_for_prefetch(SAMPLE)
+@pytest.mark.usefixtures("every_file_read_ahead")
+def test_waiting_for_a_file_not_read_ahead_does_not_wait_for_another(tmp_path, monkeypatch):
+    release = threading.Event()
+    real = detect._read_grid
+    monkeypatch.setattr(detect, "_read_grid", lambda path: (release.wait(5), real(path))[1])
+    other = tmp_path / "other.csv"
+    shutil.copy(SAMPLE, other)
+    prefetch_grid(other)
+    thread = next(iter(detect._PREFETCHED.values()))[0]
+    detect.wait_for_prefetch(SAMPLE)  # not read ahead: returns although `other` is parsing
     detect.wait_for_prefetch(tmp_path / "nope.csv")
+    assert thread.is_alive() and len(detect._PREFETCHED) == 1
+    release.set()
+    thread.join()
 
 
 @pytest.mark.usefixtures("every_file_read_ahead")
