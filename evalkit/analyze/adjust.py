@@ -35,15 +35,22 @@ McCullagh, P. (1980). Regression models for ordinal data. JRSS B 42, 109-142.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from evalkit.analyze import _dist as stats
-from evalkit.analyze._common import check_alpha
+from evalkit.analyze._common import category_codes, check_alpha
+from evalkit.analyze.design import Design
+from evalkit.analyze.options import AnalysisOptions
+from evalkit.analyze.result import tidy
+from evalkit.analyze.rows import Context, Rows, base
+from evalkit.analyze.values import numeric, substantive_levels
 from evalkit.errors import UsageError
+from evalkit.instrument.model import Instrument, Item
 
 
 @dataclass(frozen=True)
@@ -245,3 +252,138 @@ def balance_table(
                 }
             )
     return pd.DataFrame(rows, columns=["covariate", "group", "smd_unweighted", "smd_weighted"])
+
+
+# --------------------------------------------------------------------------- in the engine
+
+
+def covariates_from(
+    frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions
+) -> pd.DataFrame | None:
+    """The ``--adjust`` covariates as a frame (numbers as floats, the rest as text)."""
+    if not opts.adjust:
+        if opts.propensity:
+            raise UsageError("propensity weighting needs covariates", hint="add --adjust ITEM,...")
+        return None
+    cols = {}
+    for name in opts.adjust:
+        if name not in frame.columns:
+            raise UsageError(
+                f"the covariate {name!r} is not a column of the responses",
+                hint="--adjust takes item ids separated by commas",
+            )
+        item = instrument.item(name) if instrument.has_item(name) else None
+        if item is not None and item.pii:
+            raise UsageError(f"{name!r} is personal data", hint="adjust for other covariates")
+        is_number = item is not None and item.type in ("likert", "integer", "decimal", "nps")
+        cols[name] = (
+            pd.Series(numeric(frame[name]), index=frame.index)
+            if is_number or pd.api.types.is_numeric_dtype(frame[name])
+            else frame[name].astype("string")
+        )
+    return pd.DataFrame(cols)
+
+
+def propensity_design(
+    covariates: pd.DataFrame | None,
+    groups,
+    design: Design,
+    opts: AnalysisOptions,
+    meta: dict[str, Any],
+) -> tuple[Design, pd.DataFrame | None]:
+    """The balance table and, with ``--propensity``, the design reweighted by propensity
+    scores (every comparison then an adjusted association); ``meta`` gets Kish's n."""
+    if covariates is None:
+        return design, None
+    if opts.propensity is None:
+        table = balance_table(groups.codes, groups.names, covariates, None)
+        return design, tidy("balance", table.to_dict("records"))
+    pw = propensity_weights(groups.codes, covariates, opts.propensity)
+    weights = pw * (design.weights if design.weights is not None else 1.0)
+    note = (
+        f"adjusted association ({opts.propensity} propensity weights on {', '.join(opts.adjust)})"
+    )
+    meta["kish_n_effective"] = float(np.nansum(pw) ** 2 / np.nansum(pw**2))
+    table = balance_table(groups.codes, groups.names, covariates, pw)
+    return replace(design, weights=weights, note=note), tidy("balance", table.to_dict("records"))
+
+
+def regression_adjusted(
+    frame: pd.DataFrame, items: list[Item], covariates: pd.DataFrame, ctx: Context, rows: Rows
+) -> None:
+    """Covariate-adjusted comparisons of every outcome item (the model fitting its type)."""
+    instrument = ctx.instrument
+    for item in items:
+        if item.type == "select_multiple":
+            for choice in instrument.choices_for(item).substantive:
+                column = f"{item.id}__{choice.name}"
+                if column in frame.columns:
+                    y = numeric(frame[column])
+                    adjusted_rows(column, "binary", y, "logistic", covariates, ctx, rows)
+            continue
+        if item.id not in frame.columns or item.id in ctx.opts.adjust:
+            continue
+        values = numeric(frame[item.id])
+        if item.type == "likert":
+            levels = substantive_levels(instrument, item)
+            y = np.where(np.isin(values, levels), values, np.nan)
+            adjusted_rows(item.id, "ordinal", y, "ordinal", covariates, ctx, rows)
+        elif item.type == "select_one":
+            subs = instrument.choices_for(item).substantive
+            codes = category_codes(frame[item.id], [c.name for c in subs])
+            y = np.where(codes < 0, np.nan, (codes == 0).astype(float))
+            adjusted_rows(item.id, "categorical", y, "logistic", covariates, ctx, rows)
+        elif item.type == "nps":
+            y = np.where(np.isnan(values), np.nan, (values >= 9) * 100.0 - (values <= 6) * 100.0)
+            adjusted_rows(item.id, "nps", y, "linear", covariates, ctx, rows)
+        else:
+            otype = "count" if item.type == "integer" else "continuous"
+            adjusted_rows(item.id, otype, values, "linear", covariates, ctx, rows)
+
+
+def adjusted_rows(outcome, otype, y, kind, covariates, ctx: Context, rows: Rows) -> None:
+    """The adjusted comparison of one outcome: a Wald test of the groups and a z per pair."""
+    groups, opts = ctx.groups, ctx.opts
+    note = f"adjusted association (covariates: {', '.join(opts.adjust)})"
+    ok = (groups.codes >= 0) & ~np.isnan(y)
+    n = np.bincount(groups.codes[ok], minlength=groups.k)
+    hidden = ctx.suppressed(n)
+    codes = np.where(hidden[np.maximum(groups.codes, 0)], -1, groups.codes)
+    try:
+        res = adjusted_comparison(y, codes, groups.names, covariates, kind, opts.alpha)
+    except (UsageError, np.linalg.LinAlgError, ValueError) as exc:
+        rows.skipped.append(f"{outcome} adjusted ({exc})")
+        return
+    rows.comparisons.append(
+        {
+            **base(outcome, otype, groups),
+            "test": f"Wald test of {groups.var} in {res.model}",
+            "statistic": res.wald,
+            "df": res.df,
+            "p_value": res.p_value,
+            "effect_name": "",
+            "n": res.n,
+            "n_groups": int((n[~hidden] > 0).sum()),
+            "suppressed": bool(hidden.any()),
+            "adjusted": True,
+            "note": note,
+        }
+    )
+    for row in res.pairs.to_dict("records"):
+        rows.pairwise.append(
+            {
+                **base(outcome, otype, groups),
+                "group_a": row["group_a"],
+                "group_b": row["group_b"],
+                "estimate_name": res.effect_name,
+                "test": f"z-test in {res.model}",
+                "statistic": row["statistic"],
+                "p_value": row["p_value"],
+                "effect_name": res.effect_name,
+                "effect": row["estimate"],
+                "effect_ci_low": row["ci_low"],
+                "effect_ci_high": row["ci_high"],
+                "suppressed": False,
+                "note": note,
+            }
+        )

@@ -151,7 +151,7 @@ def run_paired(pre_path: str | Path, post_path: str | Path, instrument: Instrume
     """Read two wave files, keeping the (hashed) respondent key, and run the paired analysis."""
     import hashlib
 
-    from evalkit.analyze.compare import analyze_paired
+    from evalkit.analyze.paired import analyze_paired
 
     key = next((i.id for i in instrument.items if i.role == "id"), None)
     keep = (key,) if key else ()
@@ -227,7 +227,7 @@ def frame_from_export(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from evalkit.analyze.compare import file_sha256
+    from evalkit.analyze.engine import file_sha256
     from evalkit.ingest.detect import wait_for_prefetch
     from evalkit.validate import validate_file
 

@@ -60,3 +60,30 @@ def benjamini_hochberg(p_values) -> np.ndarray:
     res[order] = np.minimum(adj, 1.0)
     out[ok] = res
     return out
+
+
+def adjust_run(comparisons, pairwise) -> None:
+    """Add ``p_holm`` and ``p_fdr`` to a run's tables (in place): Holm within each outcome's
+    pairwise family (an outcome's adjusted associations are a family of their own), BH across
+    every test of the run; an omnibus test is its outcome's only one, so its Holm p is its p.
+    """
+    import pandas as pd
+
+    comparisons["p_holm"] = comparisons["p_value"]  # one omnibus test per outcome
+    if len(pairwise):
+        p = pairwise["p_value"].astype(float)
+        family = pairwise["outcome"] + pairwise["note"].fillna("").str.startswith(
+            "adjusted association"
+        ).map({True: "|adjusted", False: ""})
+        pairwise["p_holm"] = p.groupby(family, sort=False).transform(
+            lambda s: pd.Series(holm(s.to_numpy()), index=s.index)
+        )
+    all_p = np.concatenate(
+        [
+            comparisons["p_value"].astype(float).to_numpy(),
+            pairwise["p_value"].astype(float).to_numpy(),
+        ]
+    )
+    fdr = benjamini_hochberg(all_p)
+    comparisons["p_fdr"] = fdr[: len(comparisons)]
+    pairwise["p_fdr"] = fdr[len(comparisons) :]

@@ -16,8 +16,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evalkit._version import __version__
 from evalkit.analyze import _dist as stats
+from evalkit.analyze import findings as findings_mod
 from evalkit.analyze._common import Estimate, TestResult, check_alpha
+from evalkit.analyze.analysers.numeric import continuous
+from evalkit.analyze.analysers.scale import item_values
+from evalkit.analyze.breakdown import breakdown_from
+from evalkit.analyze.design import Design
+from evalkit.analyze.multiplicity import adjust_run
+from evalkit.analyze.options import AnalysisOptions, check_options
+from evalkit.analyze.plan import outcome_labels
+from evalkit.analyze.reliability import scale_score
+from evalkit.analyze.result import AnalysisResult, tidy
+from evalkit.analyze.rows import Context, Rows
+from evalkit.analyze.values import is_level, numeric
+from evalkit.errors import UsageError
+from evalkit.instrument.model import Instrument
 
 
 @dataclass(frozen=True)
@@ -110,8 +125,6 @@ def paired_frame(
     -------
     (matched frame, counts: pre, post, matched, duplicate keys dropped)
     """
-    from evalkit.errors import UsageError
-
     for name, frame in (("pre", pre), ("post", post)):
         if key not in frame.columns:
             raise UsageError(
@@ -130,3 +143,184 @@ def paired_frame(
         "n_duplicate_keys_dropped": int(dup_pre.sum() + dup_post.sum()),
     }
     return merged.drop(columns=[key]), counts
+
+
+# --------------------------------------------------------------------------- in the engine
+
+NUMERIC_LIKE = ("likert", "integer", "decimal", "nps")
+
+
+def analyze_paired(
+    pre: pd.DataFrame,
+    post: pd.DataFrame,
+    instrument: Instrument,
+    options: AnalysisOptions | None = None,
+    key: str | None = None,
+    input_sha256: str | None = None,
+) -> AnalysisResult:
+    """Pre/post comparison of people who answered both waves, and change between modes.
+
+    People are matched on ``key`` (default: the instrument's ``role: id`` item, stored as a
+    keyed hash by ingest). For every numeric outcome (Likert, count, decimal, NPS, scale
+    scores) the comparisons table gets the paired t-test (effect: mean change with CI, d_z in
+    the note) and the Wilcoxon signed-rank test (effect: matched-pairs rank-biserial), with
+    ``group_var = "wave"``. The change ``post - pre`` is then compared between modes (taken
+    from the post wave) as outcome ``<id>:change`` with Welch's ANOVA and Welch t: the
+    pairwise differences of mean change are difference-in-differences.
+
+    Examples
+    --------
+    >>> from evalkit.instrument import load_instrument
+    >>> inst = load_instrument("community_programme")
+    >>> rng = np.random.default_rng(0)
+    >>> pre = pd.DataFrame({"participant_code": [f"k{i}" for i in range(60)],
+    ...     "intercultural_confidence": pd.array(rng.integers(1, 4, 60), dtype="Int64")})
+    >>> post = pre.assign(mode=["in_person", "virtual"] * 30,
+    ...     intercultural_confidence=pre["intercultural_confidence"] + 1)
+    >>> opts = AnalysisOptions(outcomes=("intercultural_confidence",))
+    >>> res = analyze_paired(pre, post, inst, opts)
+    >>> res.comparisons.loc[0, "test"], float(res.comparisons.loc[0, "effect"])
+    ('paired t-test', 1.0)
+    """
+    opts = options or AnalysisOptions()
+    check_options(opts)
+    key = key or next((i.id for i in instrument.items if i.role == "id"), None)
+    if key is None:
+        raise UsageError(f"{instrument.id} has no role: id item", hint="name the key column")
+    merged, counts = paired_frame(pre, post, key)
+    var = opts.by or (instrument.group_item.id if instrument.group_item else None)
+    if var is not None and f"{var}_post" in merged.columns:
+        merged[var] = merged[f"{var}_post"]
+    groups = breakdown_from(merged, instrument, opts) if var in merged.columns else None
+    ctx = Context(instrument, groups, Design(), opts) if groups is not None else None
+    rows = Rows()
+    for outcome, otype, pre_v, post_v in _paired_targets(merged, instrument, opts):
+        res = paired_compare(pre_v, post_v, opts.alpha)
+        _paired_rows(outcome, otype, res, opts, rows)
+        if ctx is not None and res.n_pairs >= opts.min_cell:
+            continuous(f"{outcome}:change", "change", post_v - pre_v, ctx, rows)
+    comparisons = tidy("comparisons", rows.comparisons)
+    pairwise = tidy("pairwise", rows.pairwise)
+    adjust_run(comparisons, pairwise)
+    labels = outcome_labels(instrument, opts.lang)
+    labels.update({f"{k}:change": f"change in {v}" for k, v in list(labels.items())})
+    group_labels = dict(zip(groups.names, groups.labels, strict=True)) if groups else {}
+    tables = {
+        "comparisons": comparisons,
+        "pairwise": pairwise,
+        "descriptives": tidy("descriptives", rows.descriptives),
+        "levels": tidy("levels", []),
+        "scales": tidy("scales", []),
+        "scale_items": tidy("scale_items", []),
+        "findings": findings_mod.findings(
+            comparisons,
+            pairwise,
+            labels,
+            group_labels,
+            opts.alpha,
+            opts.lang or instrument.default_language,
+        ),
+        "balance": tidy("balance", []),
+    }
+    metadata = {
+        "evalkit_version": __version__,
+        "instrument_id": instrument.id,
+        "instrument_version": instrument.version,
+        "input_sha256": input_sha256,
+        "design": "paired pre/post",
+        **counts,
+        "group_var": groups.var if groups else None,
+        "groups": ",".join(groups.names) if groups else "",
+        "alpha": opts.alpha,
+        "confidence_level": 1 - opts.alpha,
+        "min_cell": opts.min_cell,
+        "seed": opts.seed,
+        "holm": "within each outcome's pairwise family",
+        "fdr": "Benjamini-Hochberg across all tests of the run",
+    }
+    return AnalysisResult(tables=tables, metadata=metadata)
+
+
+def _paired_targets(merged: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions):
+    """(outcome, outcome type, pre values, post values) of every numeric outcome and scale
+    found in both waves."""
+    wanted = set(opts.outcomes)
+    targets: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+    for item in instrument.items:
+        if item.role != "outcome" or item.pii or item.type not in NUMERIC_LIKE:
+            continue
+        if wanted and item.id not in wanted:
+            continue
+        a, b = _wave_columns(merged, item.id)
+        if a is None:
+            continue
+        pre_v, post_v = numeric(merged[a]), numeric(merged[b])
+        if item.type == "likert":
+            levels = np.array([float(c.value) for c in instrument.choices_for(item).substantive])
+            pre_v = np.where(is_level(pre_v, levels), pre_v, np.nan)
+            post_v = np.where(is_level(post_v, levels), post_v, np.nan)
+        kinds = {"likert": "ordinal", "integer": "count", "nps": "nps"}
+        targets.append((item.id, kinds.get(item.type, "continuous"), pre_v, post_v))
+    for scale in instrument.scales:
+        if wanted and scale.id not in wanted:
+            continue
+        cols = [_wave_columns(merged, i) for i in scale.items]
+        if any(c[0] is None for c in cols):
+            continue
+        waves = []
+        for position in (0, 1):
+            wave = merged[[c[position] for c in cols]].set_axis(list(scale.items), axis=1)
+            items = item_values(wave, instrument, scale.items, scale.reverse)
+            waves.append(scale_score(items, scale.min_items, scale.score).to_numpy(dtype=float))
+        targets.append((scale.id, "scale", waves[0], waves[1]))
+    return targets
+
+
+def _paired_rows(outcome: str, otype: str, res: PairedResult, opts: AnalysisOptions, rows: Rows):
+    """The paired t-test and Wilcoxon rows of one outcome (one suppressed row if too few)."""
+    base = {
+        "outcome": outcome,
+        "outcome_type": otype,
+        "group_var": "wave",
+        "n": res.n_pairs,
+        "n_groups": 2,
+        "suppressed": res.n_pairs < opts.min_cell,
+        "adjusted": False,
+    }
+    if base["suppressed"]:
+        rows.comparisons.append({**base, "test": "paired t-test", "note": "suppressed"})
+        return
+    dz = res.d_z
+    rows.comparisons.append(
+        {
+            **base,
+            "test": res.t_test.test,
+            "statistic": res.t_test.statistic,
+            "df": res.t_test.df,
+            "p_value": res.t_test.p_value,
+            "effect_name": "mean change (post - pre)",
+            "effect": res.mean_change.value,
+            "effect_ci_low": res.mean_change.ci_low,
+            "effect_ci_high": res.mean_change.ci_high,
+            "note": f"d_z {dz.value:.3f} ({100 * (1 - opts.alpha):.0f}% CI {dz.ci_low:.3f} "
+            f"to {dz.ci_high:.3f})",
+        }
+    )
+    rows.comparisons.append(
+        {
+            **base,
+            "test": res.wilcoxon.test,
+            "statistic": res.wilcoxon.statistic,
+            "p_value": res.wilcoxon.p_value,
+            "effect_name": "matched-pairs rank-biserial",
+            "effect": res.rank_biserial.value,
+            "effect_ci_low": res.rank_biserial.ci_low,
+            "effect_ci_high": res.rank_biserial.ci_high,
+            "note": "",
+        }
+    )
+
+
+def _wave_columns(merged: pd.DataFrame, item_id: str) -> tuple[str | None, str | None]:
+    a, b = f"{item_id}_pre", f"{item_id}_post"
+    return (a, b) if a in merged.columns and b in merged.columns else (None, None)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from evalkit._version import __version__
-from evalkit.analyze.compare import AnalysisOptions, analysis_columns, analyze
+from evalkit.analyze import AnalysisOptions, analysis_columns, analyze
 from evalkit.analyze.frame_io import frame_from_export
 from evalkit.analyze.scoring import scale_scores
 from evalkit.errors import DataError

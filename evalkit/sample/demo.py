@@ -5,7 +5,7 @@ and the annual report.
 ingests every file of ``sample_data/`` (listed in its ``manifest.csv``) with its period,
 keeps the validation summary and the quarantined rows, compares the 2026 post-engagement
 answers across modes (:func:`evalkit.analyze.analyze`) and the community programme's
-residents before and after (:func:`evalkit.analyze.compare.analyze_paired`), computes the
+residents before and after (:func:`evalkit.analyze.paired.analyze_paired`), computes the
 KPIs for 2026 against 2025 with the city's population shares, writes every table to the
 output folder and renders the annual report (:func:`evalkit.report.render_report`) into
 ``report/``.
@@ -150,7 +150,7 @@ def run_demo(
     import pandas as pd
 
     from evalkit.analyze import AnalysisOptions, analyze
-    from evalkit.analyze.compare import analyze_paired
+    from evalkit.analyze.paired import analyze_paired
     from evalkit.kpi.compute import kpis_from_workspace
     from evalkit.kpi.population import load_population
     from evalkit.report import render_report

@@ -258,9 +258,9 @@ def test_count_mean_difference_interval_agrees_with_welch_at_large_n():
 
 def test_items_analysed_on_threads_give_the_one_thread_result(result, monkeypatch):
     """Outcomes are analysed on two threads: every table and row order as on one thread."""
-    from evalkit.analyze import compare
+    from evalkit.analyze import engine
 
-    monkeypatch.setattr(compare, "_THREADS", 1)
+    monkeypatch.setattr(engine, "_THREADS", 1)
     frame = post_engagement_frame(4000, seed=11, shift={"virtual": -0.4})
     alone = analyze(frame, INST, AnalysisOptions(seed=5, n_boot=500), input_sha256="abc")
     assert alone.metadata == result.metadata

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evalkit.analyze.compare import _Groups, _table
+from evalkit.analyze.breakdown import Breakdown
 
 
 def _naive(codes, values, levels, k):
@@ -27,9 +27,9 @@ def test_table_equals_a_plain_count(seed):
     levels = np.unique(rng.integers(-3, 12, int(rng.integers(1, 8)))).astype(float)
     pool = np.r_[levels, levels + 0.5, np.nan, np.inf, -np.inf, 99.0, -99.0]
     values = rng.choice(pool, n)
-    groups = _Groups("mode", [str(i) for i in range(k)], [str(i) for i in range(k)], codes)
+    groups = Breakdown("mode", [str(i) for i in range(k)], [str(i) for i in range(k)], codes)
     expected = _naive(codes, values, levels, k)
-    assert (_table(groups, values, levels) == expected).all()
+    assert (groups.table(values, levels) == expected).all()
     assert (
-        _table(groups, values[::-1].copy(), levels) == _naive(codes, values[::-1], levels, k)
+        groups.table(values[::-1].copy(), levels) == _naive(codes, values[::-1], levels, k)
     ).all()

@@ -1,0 +1,82 @@
+"""The options of one analysis run (every one is recorded in the result's metadata)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.analyze._common import check_alpha, check_n_boot
+from evalkit.analyze.suppress import check_min_cell
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Options of one run (every one is recorded in the result's metadata).
+
+    Attributes
+    ----------
+    by
+        Item id of the group variable; default the instrument's ``role: group`` item.
+    alpha
+        1 - confidence level, and the significance level findings use.
+    min_cell
+        Groups with fewer answers are suppressed (default 10).
+    seed
+        Seed of every random procedure (bootstrap, Monte Carlo Fisher).
+    n_boot
+        Bootstrap resamples for count outcomes.
+    lang
+        Language of labels in findings (default: the instrument's first).
+    outcomes
+        Restrict to these outcome ids (items or scales); empty = all.
+    weights
+        Column holding probability (survey) weights; every estimate and SE is then weighted
+        (linearised SEs as R survey, design-based t, Wald F and Rao-Scott tests, Kish
+        effective n).
+    margins
+        Population margins ``{item: {category: share}}`` to rake the weights to (IPF).
+    rake_bounds
+        Lower and upper bound of raked weights relative to their mean.
+    adjust
+        Covariate items: adds covariate-adjusted comparisons (regression with robust SEs,
+        proportional odds for Likert items) labelled "adjusted association", and a balance
+        table of standardised mean differences.
+    propensity
+        ``"ipw"`` or ``"overlap"``: instead of regression, weight by propensity scores of the
+        group given the ``adjust`` covariates; every comparison is then an adjusted association.
+    """
+
+    by: str | None = None
+    alpha: float = 0.05
+    min_cell: int = 10
+    seed: int = 0
+    n_boot: int = 2000
+    lang: str | None = None
+    outcomes: tuple[str, ...] = field(default_factory=tuple)
+    weights: str | None = None
+    margins: dict[str, dict[str, float]] | None = None
+    rake_bounds: tuple[float, float] = (0.2, 5.0)
+    adjust: tuple[str, ...] = field(default_factory=tuple)
+    propensity: str | None = None
+
+
+def options_from(
+    margins: str | None = None, outcomes=(), adjust: str | None = None, **kwargs: Any
+) -> AnalysisOptions:
+    """AnalysisOptions from command-line values (``margins`` is a YAML path, ``adjust`` a
+    comma-separated list of items)."""
+    from evalkit.analyze.weights import load_margins
+
+    return AnalysisOptions(
+        outcomes=tuple(outcomes),
+        adjust=tuple(a.strip() for a in adjust.split(",") if a.strip()) if adjust else (),
+        margins=load_margins(margins) if margins else None,
+        **{k: v for k, v in kwargs.items() if v is not None},
+    )
+
+
+def check_options(opts: AnalysisOptions) -> None:
+    """Raise a UsageError for an alpha, min_cell or n_boot no analysis can use."""
+    check_alpha(opts.alpha)
+    check_min_cell(opts.min_cell)
+    check_n_boot(opts.n_boot)
