@@ -132,20 +132,20 @@ def test_a_column_judged_wrongly_keeps_every_cell(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("offset", [0, 1, 3])
 def test_nulls_are_set_through_a_bitmap_without_losing_cells(offset):
-    """_null_where shares the text buffers; sliced chunks and existing nulls included."""
+    """null_where shares the text buffers; sliced chunks and existing nulls included."""
     import numpy as np
     import pyarrow as pa
 
-    from evalkit.ingest.canonical import _null_where
+    from evalkit.ingest._cells import null_where
 
     cells = ["x", "a", "", None, "d", " e ", "", "f", "g"]
     first = pa.array(cells, type=pa.large_string()).slice(offset)
     texts = pa.chunked_array([first, pa.array(["h", ""], type=pa.large_string())])
     flat = texts.to_pylist()
     null = np.array([c == "" for c in flat])
-    got = _null_where(texts, null).to_pylist()
+    got = null_where(texts, null).to_pylist()
     assert got == [None if (c == "" or c is None) else c for c in flat]
-    assert _null_where(texts, np.zeros(len(flat), dtype=bool)).to_pylist() == flat
+    assert null_where(texts, np.zeros(len(flat), dtype=bool)).to_pylist() == flat
 
 
 def _read_on_threads(path, instrument, monkeypatch, threads: int):
