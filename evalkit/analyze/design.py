@@ -130,9 +130,13 @@ def compare_domains(
             "nps": est[i] if outcome_type == "nps" else np.nan,
             "n_effective": n_eff[i],
             "mean_se": se_raw[i],
+            "mean_ci_low": mean_raw[i] - z * se_raw[i],
+            "mean_ci_high": mean_raw[i] + z * se_raw[i],
             "suppressed": bool(hidden[i]),
         }
         rows.descriptives.append(blank_if(row, hidden[i]))
+    if not groups.compares:
+        return
     shown = ~hidden
     if table_codes is not None:
         shown_codes = np.where(np.isin(groups.codes, np.flatnonzero(shown)), groups.codes, -1)

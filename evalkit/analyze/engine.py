@@ -2,9 +2,10 @@
 
 The data's path through a run of :func:`analyze`:
 
-1. **plan** (:mod:`.plan`): which outcome items, scales and ratios are analysed;
+1. **filter** (:mod:`.filters`): ``--where`` and ``--engagement`` keep the rows analysed;
 2. **breakdown** (:mod:`.breakdown`): the variable compared across (default: the
-   instrument's ``role: group`` item, i.e. mode) and each row's group;
+   instrument's ``role: group`` item, i.e. mode; ``none``: the topline) and each row's group;
+   then the **plan** (:mod:`.plan`): which outcome items, scales and ratios are analysed;
 3. **design** (:mod:`.design`): survey weights and raking; with ``--adjust`` the covariates,
    and with ``--propensity`` propensity weights (:mod:`.adjust`);
 4. **analysers** (:mod:`.analysers`): each outcome item goes to its family's analyser
@@ -38,11 +39,13 @@ from evalkit.analyze.adjust import (
 from evalkit.analyze.analysers import analyse_item, ratio, scale
 from evalkit.analyze.breakdown import breakdown_from
 from evalkit.analyze.design import design_from
+from evalkit.analyze.filters import apply_filters
 from evalkit.analyze.multiplicity import adjust_run
 from evalkit.analyze.options import AnalysisOptions, check_options
 from evalkit.analyze.plan import outcome_labels, plan_outcomes
 from evalkit.analyze.result import AnalysisResult, tidy
 from evalkit.analyze.rows import Context, Rows
+from evalkit.errors import UsageError
 from evalkit.instrument.model import Instrument, Item
 
 _THREADS = 2  # the machines evalkit is sized for have two cores or more
@@ -84,8 +87,10 @@ def analyze(
     Returns
     -------
     AnalysisResult
-        Tables ``comparisons, pairwise, descriptives, levels, scales, scale_items, findings,
-        balance`` with the fixed columns of :data:`evalkit.analyze.result.COLUMNS`.
+        Tables ``comparisons, pairwise, descriptives, levels, multi_response, scales,
+        scale_items, findings, balance`` with the fixed columns of
+        :data:`evalkit.analyze.result.COLUMNS`. The topline (``by="none"``, or an instrument
+        without a group item) describes every outcome and leaves comparisons empty.
 
     Examples
     --------
@@ -102,7 +107,14 @@ def analyze(
     """
     opts = options or AnalysisOptions()
     check_options(opts)
+    n_input = len(frame)
+    frame, filter_meta = apply_filters(frame, instrument, opts)
     groups = breakdown_from(frame, instrument, opts)
+    if not groups.compares and (opts.adjust or opts.propensity):
+        raise UsageError(
+            "--adjust compares groups at equal covariates, and the topline has no groups",
+            hint="name the groups with --by ITEM",
+        )
     design, design_meta = design_from(frame, opts)
     covariates = covariates_from(frame, instrument, opts)
     design, balance = propensity_design(covariates, groups, design, opts, design_meta)
@@ -141,6 +153,7 @@ def analyze(
         "pairwise": pairwise,
         "descriptives": tidy("descriptives", rows.descriptives),
         "levels": tidy("levels", rows.levels),
+        "multi_response": tidy("multi_response", rows.multi_response),
         "scales": tidy("scales", scale_rows),
         "scale_items": tidy("scale_items", scale_item_rows),
         "findings": findings_mod.findings(
@@ -150,6 +163,7 @@ def analyze(
             dict(zip(groups.names, groups.labels, strict=True)),
             opts.alpha,
             ctx.lang,
+            between=groups.between_words(ctx.lang),
         ),
         "balance": balance if balance is not None else tidy("balance", []),
     }
@@ -160,8 +174,12 @@ def analyze(
         "input_sha256": input_sha256,
         "n_rows": len(frame),
         "n_without_group": int((groups.codes < 0).sum()),
+        "breakdown": groups.kind,
         "group_var": groups.var,
         "groups": ",".join(groups.names),
+        "bins": ",".join(f"{e:g}" for e in groups.edges) or None,
+        "n_rows_input": n_input,
+        **filter_meta,
         "alpha": opts.alpha,
         "confidence_level": 1 - opts.alpha,
         "min_cell": opts.min_cell,

@@ -27,6 +27,7 @@ CAUSAL_WORDS = ("effect", "caused", "because", "led to", "impact", "resulted in"
 # so the Spanish suppression sentence says "al haber" instead)
 CAUSAL_WORDS_ES = ("efecto", "causó", "causado", "porque", "provocó", "impacto", "debido a")
 LANGUAGES = ("en", "es")
+MODES = {"en": "modes", "es": "modalidades"}  # what the groups are unless told otherwise
 NBSP = "\u00a0"
 
 # Every sentence in each language (Spanish numbers as in reports: RAE 2010, see
@@ -60,8 +61,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "paired_none": "No change between the pre and post surveys in “{outcome}” was "
         "detectable (mean change {x}, {interval}).",
         "adjusted": "After adjustment for {covariates}, answers to “{outcome}” still differ "
-        "between modes (adjusted association; adjusted p = {p}).",
-        "adjusted_none": "After adjustment for {covariates}, no difference between modes in "
+        "between {between} (adjusted association; adjusted p = {p}).",
+        "adjusted_none": "After adjustment for {covariates}, no difference between {between} in "
         "“{outcome}” was detectable (adjusted association).",
         "bounds_share": "{lo} to {hi} percentage points",
         "bounds_nps": "{lo} to {hi} NPS points",
@@ -69,9 +70,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "bounds_mean": "{lo} to {hi} on its scale",
         "p_with": " (adjusted p = {p} with {test})",
         "pairwise_tests": "the pairwise tests",
-        "not_detectable": "No difference between modes in “{outcome}” was detectable{p_text}; "
+        "not_detectable": "No difference between {between} in “{outcome}” was detectable{p_text}; "
         "the {ci}% intervals of the pairwise differences still allow differences from {bounds}, "
-        "so this is not evidence that the modes are alike.",
+        "so this is not evidence that {alike} are alike.",
+        "alike_modes": "the modes",
+        "alike_groups": "the groups",
     },
     "es": {
         "share": "Los participantes de «{a}» respondieron «{answer}» a «{outcome}» con {verb} "
@@ -103,19 +106,21 @@ PHRASES: dict[str, dict[str, str]] = {
         "paired_none": "No se detectó ningún cambio entre las encuestas previa y posterior en "
         "«{outcome}» (cambio medio {x}, {interval}).",
         "adjusted": "Tras ajustar por {covariates}, las respuestas a «{outcome}» siguen "
-        "difiriendo entre modalidades (asociación ajustada; p ajustado = {p}).",
+        "difiriendo entre {between} (asociación ajustada; p ajustado = {p}).",
         "adjusted_none": "Tras ajustar por {covariates}, no se detectó ninguna diferencia entre "
-        "modalidades en «{outcome}» (asociación ajustada).",
+        "{between} en «{outcome}» (asociación ajustada).",
         "bounds_share": "{lo} a {hi} puntos porcentuales",
         "bounds_nps": "{lo} a {hi} puntos NPS",
         "bounds_ratio": "{lo} a {hi}",
         "bounds_mean": "{lo} a {hi} en su escala",
         "p_with": " (p ajustado = {p} con {test})",
         "pairwise_tests": "las pruebas por pares",
-        "not_detectable": "No se detectó ninguna diferencia entre modalidades en "
+        "not_detectable": "No se detectó ninguna diferencia entre {between} en "
         "«{outcome}»{p_text}; los intervalos del {ci}" + NBSP + "% de las diferencias por "
-        "pares aún admiten diferencias de {bounds}, así que esto no demuestra que las "
-        "modalidades sean equivalentes.",
+        "pares aún admiten diferencias de {bounds}, así que esto no demuestra que {alike} "
+        "sean equivalentes.",
+        "alike_modes": "las modalidades",
+        "alike_groups": "los grupos",
     },
 }
 
@@ -235,11 +240,14 @@ def findings(
     group_labels: dict[str, str],
     alpha: float = 0.05,
     language: str = "en",
+    between: str | None = None,
 ) -> pd.DataFrame:
     """Sentences for notable results; columns ``outcome, kind, group_a, group_b, p_fdr, sentence``.
 
     ``language`` is ``en`` or ``es`` (anything else: English); labels come in already
-    translated (the instrument's texts in that language).
+    translated (the instrument's texts in that language). ``between`` names what the groups
+    are in that language ("years", "engagement types"; default the modes), from the
+    breakdown (:meth:`evalkit.analyze.breakdown.Breakdown.between_words`).
 
     ``kind`` is ``difference`` (a detectable pairwise difference), ``not_detectable`` (the
     outcome showed no detectable difference), ``change`` (pre/post), ``adjusted`` (the
@@ -249,6 +257,9 @@ def findings(
     ci = round(100 * (1 - alpha))
     language = language if language in LANGUAGES else "en"
     words = PHRASES[language]
+    modes = MODES[language]
+    between = between or modes
+    alike = words["alike_modes" if between == modes else "alike_groups"]
     rows: list[dict[str, Any]] = []
     # plain dicts: a few dozen small rows, where pandas' per-call overhead would dominate
     pairs_by_outcome: dict[str, list[dict[str, Any]]] = {}
@@ -260,7 +271,7 @@ def findings(
         regression = _is_adjusted(comp)
         pw = [r for r in pairs_by_outcome.get(outcome, []) if _is_adjusted(r) == regression]
         if regression:
-            rows.append(_adjusted_sentence(comp, label, alpha, language))
+            rows.append(_adjusted_sentence(comp, label, alpha, language, between))
             continue
         if comp["group_var"] == "wave":
             if comp["test"] == "paired t-test" and not comp["suppressed"]:
@@ -295,7 +306,9 @@ def findings(
                     "group_a": "",
                     "group_b": "",
                     "p_fdr": omnibus_p,
-                    "sentence": _sentence_not_detectable(comp, shown, label, ci, language),
+                    "sentence": _sentence_not_detectable(
+                        comp, shown, label, ci, language, between, alike
+                    ),
                 }
             )
         if any(r["suppressed"] for r in pw):
@@ -354,15 +367,17 @@ def _paired_sentence(
 
 
 def _adjusted_sentence(
-    comp: dict[str, Any], label: str, alpha: float, language: str = "en"
+    comp: dict[str, Any], label: str, alpha: float, language: str, between: str
 ) -> dict[str, Any]:
     words = PHRASES[language]
     covariates = str(comp["note"]).split("covariates: ", 1)[-1].rstrip(")")
     p = comp["p_fdr"]
     if p is not None and not math.isnan(p) and p < alpha:
-        text = words["adjusted"].format(covariates=covariates, outcome=label, p=f"{p:.3f}")
+        text = words["adjusted"].format(
+            covariates=covariates, outcome=label, p=f"{p:.3f}", between=between
+        )
     else:
-        text = words["adjusted_none"].format(covariates=covariates, outcome=label)
+        text = words["adjusted_none"].format(covariates=covariates, outcome=label, between=between)
     return {
         "outcome": comp["outcome"],
         "kind": "adjusted",
@@ -396,7 +411,13 @@ def _hidden_groups(comp: dict[str, Any]) -> set[str]:
 
 
 def _sentence_not_detectable(
-    comp: dict[str, Any], shown: list[dict[str, Any]], label: str, ci: int, language: str = "en"
+    comp: dict[str, Any],
+    shown: list[dict[str, Any]],
+    label: str,
+    ci: int,
+    language: str,
+    between: str,
+    alike: str,
 ) -> str:
     words = PHRASES[language]
     name = str(shown[0]["estimate_name"])
@@ -425,4 +446,6 @@ def _sentence_not_detectable(
         if p is not None and not math.isnan(p)
         else ""
     )
-    return words["not_detectable"].format(outcome=label, p_text=p_text, ci=ci, bounds=bounds)
+    return words["not_detectable"].format(
+        outcome=label, p_text=p_text, ci=ci, bounds=bounds, between=between, alike=alike
+    )

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from evalkit.analyze.breakdown import ENGAGEMENT_COLUMNS
+from evalkit.analyze.filters import ENGAGEMENT
 from evalkit.errors import DataError, EvalkitError, Location
 from evalkit.instrument.model import Instrument
 
@@ -259,9 +261,18 @@ def frame_from_export(
 
 
 def frame_from_workspace(
-    workspace: str | Path, instrument: Instrument, period: str | None
+    workspace: str | Path,
+    instrument: Instrument,
+    period: str | None,
+    columns: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """The stored responses of an instrument (one period or all), ready to analyse."""
+    """The stored responses of an instrument (one period or all), ready to analyse.
+
+    When ``columns`` (e.g. :func:`evalkit.analyze.analysis_columns`) name an engagement
+    column of the activity register (``activity_type``, ``network``, ``sector``) that the
+    instrument lacks, it is joined from the register stored for the same period by
+    engagement code (:func:`join_engagements`).
+    """
     from evalkit.store import load_responses, load_status
 
     if not Path(workspace).is_file():
@@ -275,4 +286,54 @@ def frame_from_workspace(
             Location(file=str(workspace)),
             "check --period with 'evalkit workspace status'",
         )
-    return restore_missing_choices(frame, load_status(workspace, instrument, period), instrument)
+    frame = restore_missing_choices(frame, load_status(workspace, instrument, period), instrument)
+    wanted = [c for c in ENGAGEMENT_COLUMNS if c in (columns or ()) and not instrument.has_item(c)]
+    if wanted and ENGAGEMENT in frame.columns:
+        frame = join_engagements(frame, _stored_register(workspace, period), wanted)
+    return frame
+
+
+def _stored_register(workspace: str | Path, period: str | None) -> pd.DataFrame | None:
+    from evalkit.store import load_responses, workspace_status
+
+    if "activity_register" not in set(workspace_status(workspace)["instrument_id"]):
+        return None
+    return load_responses(workspace, "activity_register", period)
+
+
+def join_engagements(
+    frame: pd.DataFrame, register: pd.DataFrame | None, columns: Collection[str]
+) -> pd.DataFrame:
+    """``frame`` with the register's engagement ``columns`` matched by period and engagement
+    code (spaces trimmed); NA where the engagement is not in the register. A code registered
+    twice in a period takes its latest stored row (a corrected re-entry).
+
+    Examples
+    --------
+    >>> responses = pd.DataFrame({"period": ["2026", "2026"], "engagement_id": ["E1", "E9"]})
+    >>> register = pd.DataFrame({"period": ["2026"] * 2, "engagement_id": [" E1", "E1"],
+    ...                          "activity_type": ["other", "webinar"]})
+    >>> join_engagements(responses, register, ["activity_type"])["activity_type"].tolist()
+    ['webinar', <NA>]
+    """
+    if register is None or len(register) == 0:
+        return frame.assign(
+            **{c: pd.Series(pd.NA, index=frame.index, dtype="string") for c in columns}
+        )
+
+    def keys(table: pd.DataFrame) -> pd.Index:
+        code = table[ENGAGEMENT].astype("string").str.strip()
+        when = table["period"].astype("string") if "period" in table else ""
+        return pd.Index((when + "\x1f" + code).astype(object))
+
+    latest = register.iloc[::-1]  # stored order reversed: a code's latest row first
+    stored = keys(latest)
+    first = ~stored.duplicated()
+    latest, stored = latest[first], stored[first]
+    found = stored.get_indexer(keys(frame))
+    joined = {}
+    for column in columns:
+        values = latest[column].astype("string").to_numpy()
+        taken = np.where(found >= 0, values[np.maximum(found, 0)], pd.NA)
+        joined[column] = pd.Series(taken, index=frame.index, dtype="string").astype("category")
+    return frame.assign(**joined)

@@ -16,7 +16,17 @@ class AnalysisOptions:
     Attributes
     ----------
     by
-        Item id of the group variable; default the instrument's ``role: group`` item.
+        The breakdown (:mod:`evalkit.analyze.breakdown`): an item id (a select_one or Likert
+        item, a numeric item with ``bins``, an option ``item__choice`` of a select_multiple
+        item, an engagement column of the activity register), ``"period"`` or ``"none"``
+        (the topline); default the instrument's ``role: group`` item, or the topline.
+    bins
+        With a numeric ``by`` item: ``"4"`` for four quantile groups, or edges ``"0,1,5,10"``.
+    where
+        A filter in the instrument's skip-logic language (:mod:`evalkit.instrument.relevant`),
+        e.g. ``activity_type = 'conference' and mode != 'virtual'``.
+    engagement
+        Only the responses to this engagement code.
     alpha
         1 - confidence level, and the significance level findings use.
     min_cell
@@ -47,6 +57,9 @@ class AnalysisOptions:
     """
 
     by: str | None = None
+    bins: str | None = None
+    where: str | None = None
+    engagement: str | None = None
     alpha: float = 0.05
     min_cell: int = 10
     seed: int = 0

@@ -210,6 +210,7 @@ def analyze_paired(
         "pairwise": pairwise,
         "descriptives": tidy("descriptives", rows.descriptives),
         "levels": tidy("levels", []),
+        "multi_response": tidy("multi_response", []),
         "scales": tidy("scales", []),
         "scale_items": tidy("scale_items", []),
         "findings": findings_mod.findings(

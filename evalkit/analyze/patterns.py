@@ -126,20 +126,21 @@ def _pattern_values(observed, columns, levels, reverse, radix) -> pd.DataFrame:
 
 
 def group_score_stats(
-    scores: np.ndarray, counts: np.ndarray
+    scores: np.ndarray, counts: np.ndarray, alpha: float = 0.05
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(n, mean, sample variance, k x 3 quartiles) of each group's scores, from the scores of
-    the patterns (NaN: not scored) and a k x P count table.
+    """(n, mean, sample variance, k x 5 quartiles and median interval) of each group's scores,
+    from the scores of the patterns (NaN: not scored) and a k x P count table.
 
     Quartiles are type 7 (as numpy and R's default), computed from counts over the distinct
     scores rounded to 9 decimals (unrounded when there are more than 5,000), as the engine
-    does for scores computed row by row.
+    does for scores computed row by row; then the median's distribution-free interval
+    (:func:`evalkit.analyze.descriptives.median_ci_ranks`; NaN below 6 scores at 95%).
 
     >>> n, mean, var, q = group_score_stats(np.array([1.0, 2.0, np.nan]), np.array([[1, 3, 5]]))
-    >>> n.tolist(), mean.tolist(), q.tolist()
-    ([4.0], [1.75], [[1.75, 2.0, 2.0]])
+    >>> n.tolist(), mean.tolist(), q.round(2).tolist()
+    ([4.0], [1.75], [[1.75, 2.0, 2.0, nan, nan]])
     """
-    from evalkit.analyze.descriptives import quantiles_from_counts
+    from evalkit.analyze.descriptives import quartiles_and_median_ci
 
     scored = ~np.isnan(scores)
     s = scores[scored]
@@ -150,12 +151,12 @@ def group_score_stats(
         mean = c @ s / n
         ss = (c * (s[None, :] - mean[:, None]) ** 2).sum(axis=1)
         var = np.where(n > 1, ss / (n - 1), np.nan)
-    quant = np.full((k, 3), np.nan)
+    quant = np.full((k, 5), np.nan)
     if len(s):
         uniques, inverse = np.unique(np.round(s, 9), return_inverse=True)
         if len(uniques) > 5000:
             uniques, inverse = np.unique(s, return_inverse=True)
         for g in range(k):  # groups, not rows
             table = np.bincount(inverse, weights=c[g], minlength=len(uniques))
-            quant[g] = quantiles_from_counts(uniques, table.astype(np.int64))
+            quant[g] = quartiles_and_median_ci(uniques, table.astype(np.int64), alpha)
     return n, mean, var, quant

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evalkit.analyze.filters import ENGAGEMENT, where_columns
 from evalkit.analyze.options import AnalysisOptions
+from evalkit.errors import UsageError
 from evalkit.instrument.model import Instrument, Item, Ratio, Scale
 
 ANALYSED_TYPES = ("likert", "select_one", "select_multiple", "integer", "decimal", "nps")
@@ -30,20 +32,58 @@ class Plan:
 
 
 def plan_outcomes(instrument: Instrument, opts: AnalysisOptions, breakdown_var: str) -> Plan:
-    """The outcomes of ``instrument`` to compare across ``breakdown_var``."""
+    """The outcomes of ``instrument`` to compare across ``breakdown_var``.
+
+    Without ``--outcome``: every ``role: outcome`` item of an analysed type that is not
+    personal data nor the breakdown, every scale and every ratio. ``--outcome`` ids may name
+    any analysable item (a covariate too), scale or ratio; an id that names nothing, or
+    something that cannot be analysed, is a one-line UsageError.
+    """
     wanted = set(opts.outcomes)
+    for outcome in opts.outcomes:
+        check_outcome(instrument, outcome, breakdown_var)
     items = [
         item
         for item in instrument.items
-        if item.role == "outcome"
+        if item.type in ANALYSED_TYPES
         and not item.pii
-        and item.type in ANALYSED_TYPES
         and item.id != breakdown_var
-        and (not wanted or item.id in wanted)
+        and (item.id in wanted if wanted else item.role == "outcome")
     ]
     scales = [s for s in instrument.scales if not wanted or s.id in wanted]
     ratios = [r for r in instrument.ratios if not wanted or r.id in wanted]
     return Plan(items, scales, ratios)
+
+
+def check_outcome(instrument: Instrument, outcome: str, breakdown_var: str | None = None) -> None:
+    """Raise a one-line UsageError unless ``outcome`` names an analysable item, scale or ratio."""
+    if any(s.id == outcome for s in instrument.scales) or any(
+        r.id == outcome for r in instrument.ratios
+    ):
+        return
+    if not instrument.has_item(outcome):
+        known = [i.id for i in instrument.items if i.type in ANALYSED_TYPES and not i.pii]
+        known += [s.id for s in instrument.scales] + [r.id for r in instrument.ratios]
+        raise UsageError(
+            f"--outcome {outcome!r}: {instrument.id} has no such item, scale or ratio",
+            hint=f"outcomes are: {', '.join(known)}",
+        )
+    item = instrument.item(outcome)
+    if item.pii:
+        raise UsageError(
+            f"--outcome {outcome!r} is personal data and is never analysed",
+            hint="name another outcome",
+        )
+    if item.type not in ANALYSED_TYPES:
+        raise UsageError(
+            f"--outcome {outcome!r} is a {item.type} item, which the comparison does not analyse",
+            hint="name a Likert, select_one, select_multiple, number or NPS item, or a scale",
+        )
+    if item.id == breakdown_var:
+        raise UsageError(
+            f"--outcome {outcome!r} is the breakdown itself",
+            hint="compare it across another --by, or use --by none for its topline",
+        )
 
 
 def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = None) -> list[str]:
@@ -51,10 +91,11 @@ def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = N
 
     Every item of an analysed type (:data:`ANALYSED_TYPES`: outcomes, the group item,
     covariates, the items of scales and ratios), and any column the options name (``by``,
-    ``weights``, ``adjust``, the items of ``margins``); not free text, dates or the response
-    id. A caller that reads a file only to analyse it keeps just these columns of the valid
-    rows (``evalkit analyze FILE``: the rows of the text columns are never copied). The
-    analysis of a frame limited to them equals that of the whole frame (tested).
+    ``weights``, ``adjust``, the items of ``margins``, those ``where`` reads, the engagement
+    code for ``engagement``); not free text, dates or the response id. A caller that reads a
+    file only to analyse it keeps just these columns of the valid rows (``evalkit analyze
+    FILE``: the rows of the text columns are never copied). The analysis of a frame limited
+    to them equals that of the whole frame (tested).
 
     Examples
     --------
@@ -66,6 +107,7 @@ def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = N
     """
     opts = options or AnalysisOptions()
     named = [opts.by, opts.weights, *opts.adjust, *(opts.margins or {})]
+    named += where_columns(opts.where) + ([ENGAGEMENT] if opts.engagement is not None else [])
     typed = [item.id for item in instrument.items if item.type in ANALYSED_TYPES]
     return list(dict.fromkeys([*typed, *(name for name in named if name)]))
 

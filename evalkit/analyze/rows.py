@@ -50,6 +50,7 @@ class Rows:
     pairwise: list[dict[str, Any]] = field(default_factory=list)
     descriptives: list[dict[str, Any]] = field(default_factory=list)
     levels: list[dict[str, Any]] = field(default_factory=list)
+    multi_response: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
@@ -58,6 +59,7 @@ class Rows:
         self.pairwise += other.pairwise
         self.descriptives += other.descriptives
         self.levels += other.levels
+        self.multi_response += other.multi_response
         self.skipped += other.skipped
 
 

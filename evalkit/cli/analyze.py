@@ -1,4 +1,4 @@
-"""``evalkit analyze``: compare outcome measures across modes (groups)."""
+"""``evalkit analyze``: the topline, or outcomes compared across any breakdown (default mode)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,14 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     help="Canonical response frame (.csv or .parquet).",
 )
 @click.option("--instrument", "instrument_name", required=True, help="Instrument id or .yaml path.")
-@click.option("--by", help="Item to compare across (default: the instrument's group item, mode).")
+@click.option(
+    "--by",
+    help="Breakdown: an item, an option ITEM__CHOICE, period, activity_type, or none for the "
+    "topline (default: the instrument's group item, mode).",
+)
+@click.option("--bins", help="With a numeric --by item: N quantile groups, or edges 0,1,5,10.")
+@click.option("--where", help="Only responses where EXPR holds, e.g. \"mode != 'virtual'\".")
+@click.option("--engagement", help="Only the responses to this engagement code.")
 @click.option(
     "--outcome", "outcomes", multiple=True, help="Only this outcome or scale (repeatable)."
 )
@@ -60,7 +67,7 @@ def analyze(
     file, platform, workspace, period, frame_path, pre_path, post_path, instrument_name,
     json_path, output, **options
 ) -> None:  # fmt: skip
-    """Compare every outcome across groups (by default mode).
+    """Describe every outcome (the topline) or compare it across groups (by default mode).
 
     The responses come from FILE (any supported platform export; it is validated and only
     valid rows are analysed), from --workspace [--period], from --frame (a canonical frame
@@ -68,7 +75,9 @@ def analyze(
 
     Runs the test that fits each outcome type, every pairwise contrast with effect sizes and
     confidence intervals, Holm and Benjamini-Hochberg adjustments, and prints a summary with
-    plain-language findings. See docs/methods.md for the methods.
+    plain-language findings. --by none (or an instrument without a group item) gives the
+    topline: n, missing, distributions, means and medians with intervals. --where and
+    --engagement filter the responses first. See docs/methods.md for the methods.
     """
     if file:  # parsed in the background while the libraries below are imported
         from evalkit.ingest.detect import prefetch_grid
@@ -108,8 +117,9 @@ def analyze(
             result = run(frame, inst, opts, sha, progress)
             result.metadata.update(counts)
         elif workspace:
-            frame = frame_from_workspace(workspace, inst, period)
-            result = run(frame, inst, options_from(**options), progress=progress)
+            opts = options_from(**options)
+            frame = frame_from_workspace(workspace, inst, period, analysis_columns(inst, opts))
+            result = run(frame, inst, opts, progress=progress)
             result.metadata.update(workspace=str(workspace), period=period)
         else:
             frame = read_frame(frame_path, inst)
@@ -141,11 +151,15 @@ def summary_text(result) -> str:
         )
     else:
         who = f"{meta['n_rows']} responses"
+    head = f"{meta['instrument_id']} {meta['instrument_version']}: {who}"
+    if meta.get("where") or meta.get("engagement"):
+        head += f" where {_filter_text(meta)} ({meta['n_rows_filtered_out']} left out)"
+    if meta.get("breakdown") == "none":
+        return _topline_text(result, head)
     lines = [
-        f"{meta['instrument_id']} {meta['instrument_version']}: {who}, "
-        f"compared by {meta['group_var']} ({meta['groups']}); {100 * (1 - meta['alpha']):.0f}% "
-        f"CIs, Holm within outcome, BH across {len(result.comparisons) + len(result.pairwise)} "
-        "tests",
+        f"{head}, compared by {meta['group_var']} ({meta['groups']}); "
+        f"{100 * (1 - meta['alpha']):.0f}% CIs, Holm within outcome, BH across "
+        f"{len(result.comparisons) + len(result.pairwise)} tests",
         "",
         f"{'outcome':<30} {'type':<11} {'test':<34} {'p':>8} {'p (BH)':>8}  effect",
     ]
@@ -162,6 +176,58 @@ def summary_text(result) -> str:
     if meta.get("skipped_outcomes"):
         lines += ["", f"skipped: {meta['skipped_outcomes']}"]
     return "\n".join(lines) + "\n"
+
+
+def _filter_text(meta: dict) -> str:
+    parts = [meta["where"]] if meta.get("where") else []
+    if meta.get("engagement"):
+        parts.append(f"engagement_id = '{meta['engagement']}'")
+    return " and ".join(parts)
+
+
+def _topline_text(result, head: str) -> str:
+    """The topline: per outcome its n, missing, mean or share with the interval."""
+    meta = result.metadata
+    lines = [
+        f"{head}; topline (no breakdown), {100 * (1 - meta['alpha']):.0f}% CIs",
+        "",
+        f"{'outcome':<30} {'type':<11} {'n':>7} {'missing':>7}  estimate",
+    ]
+    for row in result.descriptives.itertuples():
+        if row.suppressed:
+            estimate = "suppressed (too few answers)"
+        elif row.share == row.share:
+            estimate = f"{row.share_name} {_num(row.share)} ({_num(row.share_ci_low)} to " + (
+                f"{_num(row.share_ci_high)})"
+            )
+        elif row.mean == row.mean:
+            estimate = (
+                f"mean {_num(row.mean)} ({_num(row.mean_ci_low)} to {_num(row.mean_ci_high)})"
+            )
+        else:
+            estimate = ""
+        lines.append(
+            f"{row.outcome[:30]:<30} {row.outcome_type:<11} {_count(row.n):>7} "
+            f"{_count(row.missing):>7}  {estimate}"
+        )
+    if len(result.scales):
+        lines += ["", "Scales: Cronbach's alpha (Feldt CI), omega"]
+        for row in result.scales.itertuples():
+            lines.append(
+                f"- {row.scale}: alpha {_num(row.alpha)} ({_num(row.alpha_ci_low)} to "
+                f"{_num(row.alpha_ci_high)}), omega {_num(row.omega)}, n {row.n_scored}"
+            )
+    if meta.get("skipped_outcomes"):
+        lines += ["", f"skipped: {meta['skipped_outcomes']}"]
+    return "\n".join(lines) + "\n"
+
+
+def _num(x: float) -> str:
+    return "—" if x != x else f"{x:.3g}" if abs(x) >= 100 else f"{x:.2f}"
+
+
+def _count(x: float) -> str:
+    return "—" if x != x else str(int(x))
 
 
 def _p(p: float) -> str:

@@ -45,8 +45,7 @@ def levels_rows(outcome, table, names, labels, ctx: Context, rows: Rows) -> None
     groups = ctx.groups
     n = table.sum(axis=1)
     hidden = ctx.suppressed(n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = table / n[:, None]
+    share, low, high = share_with_ci(table, n[:, None], ctx.opts.alpha)
     for i, group in enumerate(groups.names):
         for j, level in enumerate(names):
             rows.levels.append(
@@ -58,6 +57,8 @@ def levels_rows(outcome, table, names, labels, ctx: Context, rows: Rows) -> None
                     "label": labels[j],
                     "count": np.nan if hidden[i] else int(table[i, j]),
                     "share": np.nan if hidden[i] else share[i, j],
+                    "share_ci_low": np.nan if hidden[i] else low[i, j],
+                    "share_ci_high": np.nan if hidden[i] else high[i, j],
                     "suppressed": bool(hidden[i]),
                 }
             )
@@ -121,6 +122,8 @@ def categorical_rows(
             "suppressed": bool(hidden[i]),
         }
         rows.descriptives.append(blank_if(row, hidden[i]))
+    if not groups.compares:
+        return
     shown = table[~hidden]
     res, min_expected = independence_test(shown, seed=opts.seed)
     v_ci = cramers_v_ci(shown, opts.alpha, opts.n_boot, opts.seed)

@@ -10,7 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts
+from evalkit.analyze.descriptives import (
+    mean_ci,
+    median_ci_from_counts,
+    moments_from_counts,
+    quantiles_from_counts,
+)
 from evalkit.analyze.design import compare_domains
 from evalkit.analyze.nps import nps, nps_diff
 from evalkit.analyze.rows import Context, Rows, base, blank_if, comparison_note, shown_pairs
@@ -41,8 +46,10 @@ def nps_rows(outcome: str, values, ctx: Context, rows: Rows) -> None:
     ppd = np.stack(
         [table[:, 9:].sum(axis=1), table[:, 7:9].sum(axis=1), table[:, :7].sum(axis=1)], axis=1
     )
+    m_low, m_high = mean_ci(n, mean, var, opts.alpha)
     for i, name in enumerate(groups.names):
         q1, med, q3 = quantiles_from_counts(LEVELS, table[i])
+        med_low, med_high = median_ci_from_counts(LEVELS, table[i], opts.alpha)
         est = nps(*ppd[i], alpha=opts.alpha)
         row = {
             **base(outcome, "nps", groups),
@@ -62,9 +69,15 @@ def nps_rows(outcome: str, values, ctx: Context, rows: Rows) -> None:
             "nps": est.value,
             "n_effective": n[i],
             "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
+            "mean_ci_low": m_low[i],
+            "mean_ci_high": m_high[i],
+            "median_ci_low": med_low,
+            "median_ci_high": med_high,
             "suppressed": bool(hidden[i]),
         }
         rows.descriptives.append(blank_if(row, hidden[i]))
+    if not groups.compares:
+        return
     rows.comparisons.append(
         {
             **base(outcome, "nps", groups),

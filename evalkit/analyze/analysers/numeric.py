@@ -14,7 +14,7 @@ import pandas as pd
 
 from evalkit.analyze.analysers.ordinal import rank_rows
 from evalkit.analyze.breakdown import Breakdown
-from evalkit.analyze.descriptives import quantiles_from_counts
+from evalkit.analyze.descriptives import mean_ci, median_ci_sorted, quartiles_and_median_ci
 from evalkit.analyze.design import compare_domains
 from evalkit.analyze.means import hedges_g, omega_squared_welch, welch_anova, welch_t
 from evalkit.analyze.rows import Context, Rows, base, blank_if, comparison_note, shown_pairs
@@ -42,14 +42,15 @@ def continuous(
     outcome: str, outcome_type: str, values: np.ndarray, ctx: Context, rows: Rows
 ) -> None:
     """Welch comparison of a measurement given row by row (NaN: no value)."""
-    stats = continuous_stats(values, ctx.groups)
+    stats = continuous_stats(values, ctx.groups, ctx.opts.alpha)
     continuous_rows(outcome, outcome_type, *stats, ctx, rows)
 
 
 def continuous_stats(
-    values: np.ndarray, groups: Breakdown
+    values: np.ndarray, groups: Breakdown, alpha: float = 0.05
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(n, mean, sample variance, k x 3 quartiles) of ``values`` in each group."""
+    """(n, mean, sample variance, k x 5 quartiles and median interval) of ``values`` in each
+    group."""
     k = groups.k
     ok = (groups.codes >= 0) & ~np.isnan(values)
     codes, v = groups.codes[ok], values[ok]
@@ -58,7 +59,7 @@ def continuous_stats(
         mean = np.bincount(codes, weights=v, minlength=k) / n
         dev = v - mean[codes]
         var = np.where(n > 1, np.bincount(codes, weights=dev**2, minlength=k) / (n - 1), np.nan)
-    return n, mean, var, group_quantiles(codes, v, k)
+    return n, mean, var, group_quantiles(codes, v, k, alpha)
 
 
 def continuous_rows(
@@ -71,10 +72,12 @@ def continuous_rows(
     ctx: Context,
     rows: Rows,
 ) -> None:
-    """Descriptives, Welch ANOVA and pairwise Welch t / Hedges' g from group statistics."""
+    """Descriptives, Welch ANOVA and pairwise Welch t / Hedges' g from group statistics
+    (``quant``: k x 5 quartiles and median interval)."""
     groups, opts = ctx.groups, ctx.opts
     hidden = ctx.suppressed(n)
     missing = groups.missing(n.astype(np.int64))
+    m_low, m_high = mean_ci(n, mean, var, opts.alpha)
     for i, name in enumerate(groups.names):
         row = {
             **base(outcome, outcome_type, groups),
@@ -90,9 +93,15 @@ def continuous_rows(
             "share_name": "",
             "n_effective": n[i],
             "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
+            "mean_ci_low": m_low[i],
+            "mean_ci_high": m_high[i],
+            "median_ci_low": quant[i, 3],
+            "median_ci_high": quant[i, 4],
             "suppressed": bool(hidden[i]),
         }
         rows.descriptives.append(blank_if(row, hidden[i]))
+    if not groups.compares:
+        return
     shown = ~hidden
     res = welch_anova(n[shown], mean[shown], var[shown])
     rows.comparisons.append(
@@ -138,9 +147,10 @@ def continuous_rows(
         )
 
 
-def group_quantiles(codes: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
-    """k x 3 quartiles (type 7). Few distinct values (scale scores): from count tables."""
-    out = np.full((k, 3), np.nan)
+def group_quantiles(codes: np.ndarray, v: np.ndarray, k: int, alpha: float = 0.05) -> np.ndarray:
+    """k x 5: quartiles (type 7) and the median's distribution-free interval. Few distinct
+    values (scale scores): from count tables."""
+    out = np.full((k, 5), np.nan)
     if len(v) == 0:
         return out
     value_codes, uniques = pd.factorize(np.round(v, 9))  # hashing, no sort of the rows
@@ -153,7 +163,9 @@ def group_quantiles(codes: np.ndarray, v: np.ndarray, k: int) -> np.ndarray:
         ).reshape(k, len(uniques))
         levels = np.asarray(uniques)[order]
         for i in range(k):  # groups, not rows
-            out[i] = quantiles_from_counts(levels, table[i])
+            out[i] = quartiles_and_median_ci(levels, table[i], alpha)
         return out
     quant = pd.Series(v).groupby(codes).quantile([0.25, 0.5, 0.75]).unstack().reindex(range(k))
-    return quant.to_numpy(dtype=float)
+    out[:, :3] = quant.to_numpy(dtype=float)
+    out[:, 3:] = median_ci_sorted(codes, v, k, alpha)
+    return out

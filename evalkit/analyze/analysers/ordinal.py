@@ -15,7 +15,13 @@ import pandas as pd
 
 from evalkit.analyze.analysers.categorical import levels_rows, missing_choice_rows
 from evalkit.analyze.counts import bootstrap_means, mean_diff_ci
-from evalkit.analyze.descriptives import moments_from_counts, quantiles_from_counts, share_with_ci
+from evalkit.analyze.descriptives import (
+    mean_ci,
+    median_ci_from_counts,
+    moments_from_counts,
+    quantiles_from_counts,
+    share_with_ci,
+)
 from evalkit.analyze.design import compare_domains
 from evalkit.analyze.ordinal import brunner_munzel_counts, epsilon_squared_ci, kruskal_counts
 from evalkit.analyze.proportions import newcombe_diff
@@ -76,8 +82,10 @@ def rank_rows(
     hidden = ctx.suppressed(n)
     missing = groups.missing(n.astype(np.int64))
     share, s_low, s_high = share_with_ci(successes, n, opts.alpha)
+    m_low, m_high = mean_ci(n, mean, var, opts.alpha)
     for i, name in enumerate(groups.names):
         q1, med, q3 = quantiles_from_counts(levels, table[i])
+        med_low, med_high = median_ci_from_counts(levels, table[i], opts.alpha)
         row = {
             **base(outcome, outcome_type, groups),
             "group": name,
@@ -95,9 +103,15 @@ def rank_rows(
             "share_ci_high": s_high[i],
             "n_effective": n[i],
             "mean_se": np.sqrt(var[i] / n[i]) if n[i] > 1 else np.nan,
+            "mean_ci_low": m_low[i],
+            "mean_ci_high": m_high[i],
+            "median_ci_low": med_low,
+            "median_ci_high": med_high,
             "suppressed": bool(hidden[i]),
         }
         rows.descriptives.append(blank_if(row, hidden[i]))
+    if not groups.compares:
+        return
     shown = ~hidden
     res, eps2 = kruskal_counts(table[shown])
     eps_low, eps_high = epsilon_squared_ci(table[shown], opts.alpha, opts.n_boot, opts.seed)

@@ -66,6 +66,8 @@ def analyse(ratio: Ratio, frame: pd.DataFrame, ctx: Context, rows: Rows) -> None
             "suppressed": bool(hidden[i]),
         }
         rows.descriptives.append(blank_if(row, hidden[i]))
+    if not groups.compares:
+        return
     note = "units: rows (e.g. engagements); compared pairwise; " + method
     rows.comparisons.append(
         {

@@ -89,11 +89,11 @@ def score_scale(frame: pd.DataFrame, ctx: Context, scale: Scale):
         score = scale_score(items, scale.min_items, scale.score).to_numpy(dtype=float)
         rel = scale_reliability(scale.id, items, opts.alpha)
         n_scored = int((~np.isnan(score)).sum())
-        return rel, n_scored, continuous_stats(score, groups), lambda: score
+        return rel, n_scored, continuous_stats(score, groups, opts.alpha), lambda: score
     scores = scale_score(patterns.values, scale.min_items, scale.score).to_numpy(dtype=float)
     rel = scale_reliability(scale.id, patterns.values, opts.alpha, counts=patterns.totals)
     n_scored = int(patterns.totals[~np.isnan(scores)].sum())
-    stats = group_score_stats(scores, patterns.counts[:-1])
+    stats = group_score_stats(scores, patterns.counts[:-1], opts.alpha)
     return rel, n_scored, stats, lambda: scores[patterns.row_pattern]
 
 
