@@ -20,6 +20,7 @@ Options:
 
 Commands:
   analyze     Compare outcome measures across modes, with effect sizes and findings.
+  crosstab    Crosstab of two items: counts, percentages, test and residuals.
   demo        Run the whole job on the sample data, ending with the annual report.
   ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.

@@ -25,6 +25,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "analyze",
         "Compare outcome measures across modes, with effect sizes and findings.",
     ),
+    "crosstab": (
+        "evalkit.cli.crosstab",
+        "crosstab",
+        "Crosstab of two items: counts, percentages, test and residuals.",
+    ),
     "instrument": (
         "evalkit.cli.instrument",
         "instrument",
