@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalkit import limits
 from evalkit.errors import DataError, InstrumentError, Location
 from evalkit.export._common import language_code, uncell
 from evalkit.export.xlsform import CHOICES_SHEET, META_SHEET, SETTINGS_SHEET, SURVEY_SHEET
@@ -78,6 +79,9 @@ def _read_sheets(path: Path) -> dict[str, list[dict[str, Any]]]:
 
     if not path.is_file():
         raise DataError("no such file", Location(str(path)), "check the path of the XLSForm")
+    too_large = limits.xlsx_too_large(path)
+    if too_large:
+        raise DataError(too_large[0], Location(str(path)), too_large[1])
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
