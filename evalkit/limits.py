@@ -8,8 +8,8 @@ Examples
 --------
 >>> YAML_DEPTH.value()
 64
->>> YAML_DEPTH.raise_hint(100)
-'set EVALKIT_MAX_YAML_DEPTH=200 (or higher) to raise the limit'
+>>> YAML_DEPTH.raise_hint(300)
+'set EVALKIT_MAX_YAML_DEPTH=300 (or higher) to raise the limit'
 """
 
 from __future__ import annotations

@@ -108,3 +108,26 @@ def test_only_the_guarded_loader_reads_yaml(path):
     assert not readers, (
         f"{path}: read YAML with evalkit.instrument.yamlio.read_yaml (lines {readers})"
     )
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_cli_prints_only_through_the_terminal_safe_echo(path):
+    """click.echo/secho and print only in evalkit/cli/_output.py (terminal_safe on each)."""
+    if path == PACKAGE / "cli" / "_output.py":
+        return
+    tree = ast.parse(path.read_text("utf-8"))
+    calls = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == "print")
+            or (
+                isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "click"
+                and node.func.attr in ("echo", "secho")
+            )
+        )
+    ]
+    assert not calls, f"{path}: print with evalkit.cli._output.echo (lines {calls})"

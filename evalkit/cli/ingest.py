@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 from evalkit.cli.validate import map_option, platform_option
 
@@ -56,15 +57,15 @@ def ingest(
     if quarantine and summary.report is not None:
         summary.report.write_quarantine(quarantine)
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(
+        echo(
             f"{summary.file} ({summary.platform}) -> {summary.workspace}: {summary.rows_in} rows "
             f"read: {summary.rows_new} new, {summary.rows_present} already present, "
             f"{summary.rows_quarantined} quarantined"
         )
         if summary.rows_quarantined:
-            click.echo("run 'evalkit validate' on the file to see why rows were quarantined")
+            echo("run 'evalkit validate' on the file to see why rows were quarantined")
     sys.exit(1 if summary.rows_quarantined else 0)
 
 
@@ -85,9 +86,9 @@ def status(path: str, as_json: bool) -> None:
     table = workspace_status(path)
     if as_json:
         rows = table.astype(object).where(table.notna(), None).to_dict("records")
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if table.empty:
-        click.echo(f"{path}: no responses yet")
+        echo(f"{path}: no responses yet")
         return
-    click.echo(table.fillna("-").to_string(index=False))
+    echo(table.fillna("-").to_string(index=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 PLATFORM_CHOICES = ["csv", "kobo", "kobo_xlsx", "odk", "qualtrics", "google", "msforms"]
@@ -90,7 +91,7 @@ def generate(
         instrument_id, n, seed, output, platform, effects=effects_path, period=period,
         as_of=as_of, lang=lang,
     )  # fmt: skip
-    click.echo(f"wrote {len(frame)} responses to {output}", err=True)
+    echo(f"wrote {len(frame)} responses to {output}", err=True)
 
 
 @sample.command()
@@ -114,4 +115,4 @@ def city(output: str, seed: int, as_of: str) -> None:
     from evalkit.sample.city import build_city
 
     written = build_city(output, seed=seed, as_of=as_of)
-    click.echo(f"wrote {len(written)} files to {output}", err=True)
+    echo(f"wrote {len(written)} files to {output}", err=True)
