@@ -200,7 +200,6 @@ def verify_round_trip(
     ``stored`` comes from :func:`evalkit.store.load_responses`' decoder; both frames are
     compared by ``response_id`` on the columns they share (personal items are never stored).
     """
-    import pandas as pd
 
     if expected.empty:
         return

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import DataError, Location
-from evalkit.validate import new_key, validate_file
 from evalkit.store.codec import decode_frame, decode_status, encode, verify_round_trip
+from evalkit.validate import new_key, validate_file
 
 if TYPE_CHECKING:
     import duckdb

@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from evalkit.cli.main import cli
 from evalkit.errors import DataError
 from evalkit.instrument import load_instrument
-from evalkit.store import ingest_file, load_responses, load_status
-from evalkit.store import codec
+from evalkit.store import codec, ingest_file, load_responses, load_status
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EVERY_TYPE = FIXTURES / "every_type.yaml"
