@@ -20,6 +20,7 @@ from evalkit.instrument.relevant import (
     evaluate,
     parse_relevant,
     referenced_items,
+    shown,
     to_text,
 )
 
@@ -82,7 +83,7 @@ def _parse(where: str):
         return parse_relevant(where)
     except RelevantSyntaxError as exc:
         raise UsageError(
-            f"--where {where!r}: {exc}",
+            f"--where {shown(where)}: {exc}",
             hint="e.g. --where \"activity_type = 'conference' and mode != 'virtual'\"",
         ) from None
 

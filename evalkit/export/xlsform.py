@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evalkit.export._common import ExportResult, cell, language_label, number_text
+from evalkit.export._common import ExportResult, language_label, number_text
 from evalkit.instrument.model import Instrument, Item, Term, Text
 from evalkit.instrument.relevant import parse_relevant, to_xpath
 from evalkit.io import atomic_path
@@ -234,10 +234,16 @@ def _columns(rows: list[dict[str, Any]], first: tuple[str, ...]) -> list[str]:
 
 
 def _sheet(workbook: Any, title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Any:
+    """A sheet whose every text is a text cell (openpyxl type ``s``): a label such as
+    ``=HYPERLINK(...)`` or ``+1 in person`` is shown as written and never run as a formula,
+    without the visible ``'`` that neutralising would add (issue 17, point 6)."""
     sheet = workbook.create_sheet(title)
     sheet.append(columns)
     for row in rows:
-        sheet.append([cell(value) for value in row])
+        sheet.append([None if value == "" else value for value in row])
+        for written in sheet[sheet.max_row]:
+            if isinstance(written.value, str):
+                written.data_type = "s"
     return sheet
 
 

@@ -35,6 +35,7 @@ from evalkit.instrument.relevant import (
     RelevantSyntaxError,
     Selected,
     parse_relevant,
+    shown,
     walk,
 )
 from evalkit.instrument.yamlio import KeyPath, LineMap, format_path, read_yaml
@@ -372,7 +373,7 @@ def _check_relevant(data: dict[str, Any], out: _Collector) -> None:
         except RelevantSyntaxError as exc:
             out.add(
                 path,
-                f"cannot parse {source!r}: {exc}",
+                f"cannot parse {shown(source)}: {exc}",
                 "see the relevant grammar in docs/instrument-format.md",
             )
             continue

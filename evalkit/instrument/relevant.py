@@ -14,6 +14,11 @@ Grammar (whitespace is free; keywords are lower case)::
 Examples: ``mode = 'virtual' or mode = 'hybrid_remote'``,
 ``selected(next_step_types, 'visit') and not new_contacts > 10``.
 
+Expressions are bounded (:mod:`evalkit.limits`): at most ``EVALKIT_MAX_EXPRESSION_DEPTH``
+(50) levels of parentheses and ``not``, and ``EVALKIT_MAX_EXPRESSION_TERMS`` (500)
+comparisons and ``selected()`` calls; past that the error says which variable raises it
+(300 nested parentheses were a RecursionError, a 20,000-term rule took 31 s for 50 rows).
+
 The parse result is a tree of frozen dataclasses that other stages translate: to XPath for
 XLSForm (:func:`to_xpath`), to REDCap branching logic, or to a boolean mask over a response
 frame in validation (:func:`evaluate`).
@@ -25,6 +30,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from evalkit import limits
 
 Literal_ = int | float | str
 _OPS = ("==", "!=", "<=", ">=", "<", ">")
@@ -87,12 +94,18 @@ class _Token:
     position: int
 
 
-def _tokenize(source: str) -> list[_Token]:
+_BLANK_TO_END = re.compile(r"\s*\Z")
+_TOKENS_PER_TERM = 8  # item op value, a joiner, parentheses and not: generous
+
+
+def _tokenize(source: str, max_terms: int) -> list[_Token]:
     tokens: list[_Token] = []
     position = 0
     while position < len(source):
-        if source[position:].strip() == "":
+        if _BLANK_TO_END.match(source, position):
             break
+        if len(tokens) > _TOKENS_PER_TERM * max_terms:
+            raise _too_many_terms(max_terms, position)
         match = _TOKEN.match(source, position)
         if match is None or match.end() == position:
             offset = len(source[position:]) - len(source[position:].lstrip())
@@ -107,10 +120,38 @@ def _tokenize(source: str) -> list[_Token]:
     return tokens
 
 
+def _too_many_terms(max_terms: int, position: int) -> RelevantSyntaxError:
+    return RelevantSyntaxError(
+        f"the expression has more than {max_terms} terms; split the rule, or "
+        + limits.EXPRESSION_TERMS.raise_hint(),
+        position,
+    )
+
+
 class _Parser:
     def __init__(self, source: str) -> None:
-        self.tokens = _tokenize(source)
+        self.max_terms = limits.EXPRESSION_TERMS.value()
+        self.max_depth = limits.EXPRESSION_DEPTH.value()
+        self.tokens = _tokenize(source, self.max_terms)
         self.index = 0
+        self.terms = 0
+        self.depth = 0
+
+    def enter(self, position: int) -> None:
+        """One level deeper (a parenthesis or a ``not``); refuse past the depth limit."""
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise RelevantSyntaxError(
+                f"the expression nests more than {self.max_depth} levels deep; write it "
+                f"flatter, or {limits.EXPRESSION_DEPTH.raise_hint()}",
+                position,
+            )
+
+    def term(self, position: int) -> None:
+        """One more comparison or ``selected()``; refuse past the terms limit."""
+        self.terms += 1
+        if self.terms > self.max_terms:
+            raise _too_many_terms(self.max_terms, position)
 
     @property
     def current(self) -> _Token:
@@ -152,20 +193,25 @@ class _Parser:
 
     def not_expr(self) -> Expr:
         if self.current.kind == "word" and self.current.text == "not":
-            self.take()
-            return Not(self.not_expr())
+            self.enter(self.take().position)
+            operand = self.not_expr()
+            self.depth -= 1
+            return Not(operand)
         return self.atom()
 
     def atom(self) -> Expr:
         token = self.current
         if token.text == "(":
-            self.take()
+            self.enter(self.take().position)
             expr = self.or_expr()
             self.expect(")")
+            self.depth -= 1
             return expr
         if token.kind == "word" and token.text == "selected":
+            self.term(token.position)
             return self.selected()
         if token.kind == "word" and token.text not in _KEYWORDS:
+            self.term(token.position)
             return self.comparison()
         found = token.text or "the end of the expression"
         raise RelevantSyntaxError(
@@ -219,6 +265,19 @@ def _literal(token: _Token) -> Literal_:
     return float(token.text) if "." in token.text else int(token.text)
 
 
+def shown(source: str, width: int = 60) -> str:
+    """``source`` quoted for a message, cut to ``width`` characters (a rule can be huge).
+
+    Examples
+    --------
+    >>> shown("a = 1"), shown("a = 1 or " * 20, width=12)
+    ("'a = 1'", "'a = 1 or...' (180 characters)")
+    """
+    if len(source) <= width:
+        return repr(source)
+    return f"{source[: width - 3].rstrip()!r}"[:-1] + f"...' ({len(source):,} characters)"
+
+
 def parse_relevant(source: str) -> Expr:
     """Parse a ``relevant`` expression into a tree; raise :class:`RelevantSyntaxError` if invalid.
 
@@ -231,7 +290,10 @@ def parse_relevant(source: str) -> Expr:
     """
     if not isinstance(source, str) or not source.strip():
         raise RelevantSyntaxError("the expression is empty", 0)
-    return _Parser(source).parse()
+    try:
+        return _Parser(source).parse()
+    except RecursionError:  # only where EVALKIT_MAX_EXPRESSION_DEPTH was raised very high
+        raise RelevantSyntaxError("the expression nests too deeply for Python", 0) from None
 
 
 def walk(expr: Expr) -> Iterator[Expr]:

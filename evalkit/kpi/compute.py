@@ -63,6 +63,16 @@ class KpiResult:
     breakdown: pd.DataFrame
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    def published(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The two tables as written out: ``n`` is blank where a KPI or a group is suppressed
+        (the size of a small group is itself what suppression protects)."""
+        kpis = self.kpis.copy()
+        kpis["n"] = kpis["n"].astype("Int64").mask(kpis["status"] == "suppressed")
+        breakdown = self.breakdown.copy()
+        hidden = breakdown["suppressed"].fillna(False).astype(bool)
+        breakdown["n"] = breakdown["n"].astype("Int64").mask(hidden)
+        return kpis, breakdown
+
     def to_dict(self) -> dict[str, Any]:
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return [
@@ -70,9 +80,10 @@ class KpiResult:
                 for row in frame.astype(object).where(frame.notna(), None).to_dict("records")
             ]
 
+        kpis, breakdown = self.published()
         return {
-            "kpis": records(self.kpis),
-            "kpi_breakdown": records(self.breakdown),
+            "kpis": records(kpis),
+            "kpi_breakdown": records(breakdown),
             "metadata": self.metadata,
         }
 
@@ -83,9 +94,10 @@ class KpiResult:
         from evalkit.io import write_csv_atomic
 
         out = Path(directory)
+        kpis, breakdown = self.published()
         return [
-            write_csv_atomic(self.kpis, out / "kpis.csv"),
-            write_csv_atomic(self.breakdown, out / "kpi_breakdown.csv"),
+            write_csv_atomic(kpis, out / "kpis.csv"),
+            write_csv_atomic(breakdown, out / "kpi_breakdown.csv"),
         ]
 
 
