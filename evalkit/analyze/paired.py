@@ -213,6 +213,8 @@ def analyze_paired(
         "multi_response": tidy("multi_response", []),
         "scales": tidy("scales", []),
         "scale_items": tidy("scale_items", []),
+        "trends": tidy("trends", []),
+        "interactions": tidy("interactions", []),
         "findings": findings_mod.findings(
             comparisons,
             pairwise,

@@ -170,12 +170,35 @@ def summary_text(result) -> str:
             f"{_p(row.p_value):>8} {_p(row.p_fdr):>8}  {effect}"
             + ("  [suppressed groups]" if row.suppressed else "")
         )
+    lines += _trend_lines(result)
     if len(result.findings):
         lines += ["", "Findings (associations, not effects):"]
         lines += [f"- {s}" for s in result.findings["sentence"]]
     if meta.get("skipped_outcomes"):
         lines += ["", f"skipped: {meta['skipped_outcomes']}"]
     return "\n".join(lines) + "\n"
+
+
+def _trend_lines(result) -> list[str]:
+    """The trend tests of a --by period run over three or more periods."""
+    trends = result.tables.get("trends")
+    if trends is None or not len(trends):
+        note = result.metadata.get("trend_note")
+        return (
+            ["", f"trends: {note}"] if note and result.metadata.get("breakdown") == "period" else []
+        )
+    lines = [
+        "",
+        f"{'trend over periods':<30} {'test':<28} {'p':>8} {'p (BH)':>8}  change per period",
+    ]
+    for row in trends.itertuples():
+        unit = " pts" if row.outcome_type == "share" else ""
+        lines.append(
+            f"{row.outcome[:30]:<30} {str(row.test)[:28]:<28} {_p(row.p_value):>8} "
+            f"{_p(row.p_fdr):>8}  {row.slope:+.2f}{unit} ({row.slope_ci_low:+.2f} to "
+            f"{row.slope_ci_high:+.2f}) per {row.slope_unit}"
+        )
+    return lines
 
 
 def _filter_text(meta: dict) -> str:
