@@ -30,6 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "crosstab",
         "Crosstab of two items: counts, percentages, test and residuals.",
     ),
+    "followup": (
+        "evalkit.cli.followup",
+        "followup",
+        "Link answers to the follow-up waves: response, attrition, outcomes by mode.",
+    ),
     "instrument": (
         "evalkit.cli.instrument",
         "instrument",

@@ -159,7 +159,7 @@ def test_interaction_rows_match_hand_computed_cells():
 def test_cli_writes_trend_tables(tmp_path):
     from evalkit.cli.main import cli
 
-    inst, frame = _periods(1.0)
+    _, frame = _periods(1.0)
     path = tmp_path / "frame.csv"
     frame.to_csv(path, index=False)
     out = tmp_path / "out"
