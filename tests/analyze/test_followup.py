@@ -49,7 +49,8 @@ def test_linking_by_key_and_engagement_counted_by_hand():
     assert meta["n_eligible"] == 5
     assert meta["n_followup_duplicates_dropped"] == 1  # k1 answered d90 twice
     assert meta["n_followup_unlinked"] == 1  # k9 was never a baseline respondent
-    answered = dict(zip(zip(cohort["_key"], cohort["engagement_id"]), cohort["answered_d90"]))
+    pairs = zip(cohort["_key"], cohort["engagement_id"], strict=True)
+    answered = dict(zip(pairs, cohort["answered_d90"], strict=True))
     assert answered == {
         ("k1", "e1"): True,
         ("k2", "e1"): False,
