@@ -37,6 +37,7 @@ from evalkit.analyze.adjust import (
     regression_adjusted,
 )
 from evalkit.analyze.analysers import analyse_item, ratio, scale
+from evalkit.analyze.analysers.text import analyse_texts, text_items
 from evalkit.analyze.analysers.trend import analyse_trends, trend_sentences
 from evalkit.analyze.breakdown import breakdown_from
 from evalkit.analyze.design import design_from
@@ -147,6 +148,9 @@ def analyze(
         ratio.analyse(r, frame, ctx, rows)
 
     trends, interactions, trend_note = analyse_trends(plan.items, frame, ctx)
+    texts, themes, quotes = analyse_texts(
+        text_items(instrument, opts.outcomes), frame, ctx, opts.themes
+    )
     comparisons = tidy("comparisons", rows.comparisons)
     pairwise = tidy("pairwise", rows.pairwise)
     adjust_run(comparisons, pairwise)
@@ -181,6 +185,9 @@ def analyze(
         "scale_items": tidy("scale_items", scale_item_rows),
         "trends": tidy("trends", trends),
         "interactions": tidy("interactions", interactions),
+        "texts": tidy("texts", texts),
+        "themes": tidy("themes", themes),
+        "quotes": tidy("quotes", quotes),
         "findings": findings,
         "balance": balance if balance is not None else tidy("balance", []),
     }
@@ -209,6 +216,7 @@ def analyze(
         **design_meta,
         "adjust": ",".join(opts.adjust),
         "propensity": opts.propensity,
+        "themes": opts.themes.source if opts.themes else None,
     }
     return AnalysisResult(tables=tables, metadata=metadata)
 

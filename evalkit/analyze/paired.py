@@ -215,6 +215,9 @@ def analyze_paired(
         "scale_items": tidy("scale_items", []),
         "trends": tidy("trends", []),
         "interactions": tidy("interactions", []),
+        "texts": tidy("texts", []),
+        "themes": tidy("themes", []),
+        "quotes": tidy("quotes", []),
         "findings": findings_mod.findings(
             comparisons,
             pairwise,
