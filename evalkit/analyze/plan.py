@@ -74,7 +74,7 @@ def check_outcome(instrument: Instrument, outcome: str, breakdown_var: str | Non
             f"--outcome {outcome!r} is personal data and is never analysed",
             hint="name another outcome",
         )
-    if item.type == "text":
+    if item.type == "text" and item.role == "outcome":
         return  # open answers: counts, lengths and themes (analysers/text.py)
     if item.type not in ANALYSED_TYPES:
         raise UsageError(
