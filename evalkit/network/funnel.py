@@ -36,7 +36,7 @@ def binomial_limit(theta: float, n: int, p: float) -> float:
     Examples
     --------
     >>> round(binomial_limit(0.5, 100, 0.975), 4)
-    0.5966
+    0.5932
     """
     if n <= 0:
         return float("nan")
