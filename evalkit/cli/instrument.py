@@ -158,8 +158,9 @@ def import_xlsform_(form: str, output: str) -> None:
     write_text_atomic(output, to_yaml(result.data))
     for warning in result.warnings:
         click.echo(f"warning: {warning}")
+    unanalysed = len(result.instrument.unanalysed)
+    recorded = f"{unanalysed} recorded as not analysed, " if unanalysed else ""
     click.echo(
-        f"wrote {output}: {len(result.instrument.items)} items, "
-        f"{len(result.instrument.unanalysed)} question(s) recorded as not analysed, "
+        f"wrote {output}: {len(result.instrument.items)} items, {recorded}"
         f"{len(result.warnings)} warning(s)"
     )

@@ -33,6 +33,7 @@ from evalkit.instrument.model import Instrument
 
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$")
 _PROBLEM_AT = re.compile(r"^items\[(\d+)\]\.(relevant|min|max|hint)$")
+_NOTE_TYPES = frozenset({"note", "q note", "add note prompt"})
 _MAX_REPAIRS = 10_000  # one per problem fixed by dropping a condition; never reached in practice
 
 
@@ -294,7 +295,7 @@ def import_xlsform(path: str | Path) -> XLSFormImport:
     tr.warnings[:0] = pyxform_warnings
     data = _instrument_data(path, form, tr, meta)
     if not data["items"]:
-        if not data.get("unanalysed"):
+        if all(u["type"] in _NOTE_TYPES for u in data.get("unanalysed", [])):
             raise XLSFormImportError(
                 "the form has no question (only notes and groups)",
                 Location(str(path)),
