@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "followup": (
         "evalkit.cli.followup",
         "followup",
-        "Link answers to the follow-up waves: response, attrition, outcomes by mode.",
+        "Follow-up waves linked to answers: response, attrition, outcomes.",
     ),
     "instrument": (
         "evalkit.cli.instrument",
