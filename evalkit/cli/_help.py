@@ -29,7 +29,7 @@ Commands:
   report      Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.
   sample      Generate synthetic responses with planted effects.
   validate    Validate a response export against an instrument.
-  workspace   Show what the workspace holds.
+  workspace   The workspace: status, ingests, undo, relabel, period, erase, export.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

@@ -119,28 +119,3 @@ def near_duplicate_lines(summary: IngestSummary) -> list[str]:
         lines.append(f"  ... and {len(pairs) - NEAR_DUPLICATE_LINES} more (--json lists all)")
     lines.append("  if they are different people, ingest again with --keep-near-duplicates")
     return lines
-
-
-@click.group(context_settings=CONTEXT_SETTINGS)
-def workspace() -> None:
-    """Show what the workspace holds."""
-
-
-@workspace.command()
-@click.option(
-    "--workspace", "path", default="evalkit.duckdb", show_default=True, help=WORKSPACE_HELP
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def status(path: str, as_json: bool) -> None:
-    """Count the stored responses by instrument, period and source."""
-    from evalkit.store import workspace_status
-
-    table = workspace_status(path)
-    if as_json:
-        rows = table.astype(object).where(table.notna(), None).to_dict("records")
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if table.empty:
-        click.echo(f"{path}: no responses yet")
-        return
-    click.echo(table.fillna("-").to_string(index=False))
