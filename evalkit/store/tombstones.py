@@ -3,7 +3,8 @@
 :func:`erase` deletes the rows from the responses and revisions tables and records a
 tombstone, a keyed hash of the erased response id (and of the respondent key), so that an
 ingest of an export that still holds the response skips it (counted as erased). The log
-keeps only "N responses erased on DATE"; the file is checkpointed so the rows leave it.
+keeps only "N responses erased on DATE"; the file is then written anew, so the erased
+rows leave its bytes too.
 """
 
 # ruff: noqa: S608  SQL text holds only identifiers checked by identifier(); values are bound.
@@ -145,7 +146,7 @@ def erase(
                 "check the id with 'evalkit workspace export' or the platform's export",
             )
         db.log(con, "erase", result.line())
-    _compact(workspace)
+    _rewrite(workspace)
     return result
 
 
@@ -160,11 +161,30 @@ def _match(
     return " OR ".join(f"{db.quote(c)} = ?" for c in keys), [person or ""] * len(keys)
 
 
-def _compact(workspace: str | Path) -> None:
-    """Write the file anew so erased rows leave its free blocks too (DuckDB keeps deleted
-    rows' bytes until their blocks are reused)."""
-    con = db.connect(workspace)
+def _rewrite(workspace: str | Path) -> None:
+    """Write the workspace anew and put the copy in its place, so the erased rows leave the
+    file: DuckDB keeps a deleted row's bytes in its blocks until they are reused, and a
+    checkpoint does not clear them. A crash during the copy leaves the workspace as the
+    committed erasure left it (rows gone from every table) and a stray ``.rewrite`` file."""
+    import os
+
+    path = Path(workspace)
+    fresh = path.with_name(path.name + ".rewrite")
+    fresh.unlink(missing_ok=True)
+    con = db.connect(path)
     try:
-        con.execute("CHECKPOINT")
+        name = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute(f"ATTACH '{_literal(fresh)}' AS evalkit_rewrite")
+        quoted = '"' + str(name).replace('"', '""') + '"'
+        con.execute(f"COPY FROM DATABASE {quoted} TO evalkit_rewrite")
+        con.execute("DETACH evalkit_rewrite")
+    except BaseException:
+        fresh.unlink(missing_ok=True)
+        raise
     finally:
         con.close()
+    os.replace(fresh, path)
+
+
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")

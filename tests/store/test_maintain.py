@@ -153,3 +153,17 @@ def test_erase_by_respondent_key_removes_their_responses_in_every_instrument(ins
     assert ingest_file(back, inst, workspace=year, period="2026").rows_erased == 1
     with pytest.raises(DataError, match="no response 'zz'"):
         erase(year, response_id="zz")
+
+
+def test_an_erased_response_leaves_the_file_itself(inst, tmp_path):
+    db = tmp_path / "my-workspace.duckdb"
+    rid = "uuid-erase-me-7f3a9c"
+    path = _csv(tmp_path / "a.csv", f"{rid},2026-03-01T10:00:00Z,E1,virtual,2,1,",
+                "uuid-keep-me-0b21,2026-03-01T10:00:00Z,E1,virtual,4,1,")  # fmt: skip
+    ingest_file(path, inst, workspace=db, period="2026")
+    assert rid.encode() in db.read_bytes()
+    erase(db, response_id=rid)
+    assert rid.encode() not in db.read_bytes()
+    assert b"uuid-keep-me-0b21" in db.read_bytes()
+    assert list_ingests(db)["rows_new"].tolist() == [2]
+    assert not (tmp_path / "my-workspace.duckdb.rewrite").exists()
