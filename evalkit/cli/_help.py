@@ -26,8 +26,10 @@ Commands:
   instrument  List, show, check and export questionnaires.
   kpi         KPI scorecard for a period: value, CI, target, status, trend.
   plan        Sample size per group, or the minimum detectable difference.
+  pool        Pool city bundles: Mantel-Haenszel, random-effects meta-analysis, KPIs.
   report      Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.
   sample      Generate synthetic responses with planted effects.
+  share       Write a bundle of aggregates (no microdata) for a city network.
   validate    Validate a response export against an instrument.
   workspace   The workspace: status, ingests, undo, relabel, period, erase, export.
 """

@@ -40,6 +40,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "kpi",
         "KPI scorecard for a period: value, CI, target, status, trend.",
     ),
+    "pool": (
+        "evalkit.cli.network",
+        "pool",
+        "Pool city bundles: Mantel-Haenszel, random-effects meta-analysis, KPIs.",
+    ),
     "plan": (
         "evalkit.cli.plan",
         "plan",
@@ -64,6 +69,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "evalkit.cli.report",
         "report",
         "Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.",
+    ),
+    "share": (
+        "evalkit.cli.network",
+        "share",
+        "Write a bundle of aggregates (no microdata) for a city network.",
     ),
     "sample": (
         "evalkit.cli.sample",
