@@ -32,7 +32,7 @@ Commands:
   sample      Generate synthetic responses with planted effects.
   share       Write a bundle of aggregates (no microdata) for a city network.
   validate    Validate a response export against an instrument.
-  workspace   Show what the workspace holds.
+  workspace   The workspace: status, ingests, undo, relabel, period, erase, export.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

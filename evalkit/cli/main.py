@@ -66,9 +66,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Validate a response export against an instrument.",
     ),
     "workspace": (
-        "evalkit.cli.ingest",
+        "evalkit.cli.workspace",
         "workspace",
-        "Show what the workspace holds.",
+        "The workspace: status, ingests, undo, relabel, period, erase, export.",
     ),
     "report": (
         "evalkit.cli.report",
