@@ -8,7 +8,7 @@ import sys
 import click
 
 from evalkit.cli.main import CONTEXT_SETTINGS
-from evalkit.cli.validate import map_option, platform_option
+from evalkit.cli.validate import date_order_option, map_option, platform_option
 
 WORKSPACE_HELP = "The workspace file (DuckDB)."
 
@@ -20,6 +20,7 @@ WORKSPACE_HELP = "The workspace file (DuckDB)."
 @click.option("--workspace", default="evalkit.duckdb", show_default=True, help=WORKSPACE_HELP)
 @platform_option
 @map_option
+@date_order_option
 @click.option("--quarantine", type=click.Path(dir_okay=False), help="Write invalid rows here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def ingest(
@@ -29,6 +30,7 @@ def ingest(
     workspace: str,
     platform: str,
     map_file: str | None,
+    date_order: str | None,
     quarantine: str | None,
     as_json: bool,
 ) -> None:
@@ -52,6 +54,7 @@ def ingest(
             platform=platform,
             mapping=load_mapping(map_file) if map_file else None,
             progress=progress,
+            date_order=date_order,
         )
     if quarantine and summary.report is not None:
         summary.report.write_quarantine(quarantine)

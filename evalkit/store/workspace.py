@@ -183,12 +183,14 @@ def ingest_file(
     platform: str = "auto",
     mapping: dict[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
+    date_order: str | None = None,
 ) -> IngestSummary:
     """Validate ``path`` and append its valid rows to the workspace, in one transaction.
 
     Rows whose ``response_id`` is already stored for this instrument are counted as
     already present and left as they are; invalid rows are quarantined (see the report).
     ``progress``, when given, is called before each step (reading, validating, storing).
+    ``date_order`` is the day/month order of the file's dates (``--date-order``).
 
     Examples
     --------
@@ -211,7 +213,15 @@ def ingest_file(
         con.execute("BEGIN TRANSACTION")
         try:
             key = workspace_key(con)
-            report = validate_file(path, instrument, platform, mapping, key=key, progress=progress)
+            report = validate_file(
+                path,
+                instrument,
+                platform,
+                mapping,
+                key=key,
+                progress=progress,
+                date_order=date_order,
+            )
             if progress:
                 progress(f"storing {report.rows_valid:,} valid rows in {Path(workspace).name}")
             summary = _append(con, report, instrument, data, Path(path).name, period, workspace)
