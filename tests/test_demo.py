@@ -165,3 +165,11 @@ def test_a_data_folder_without_manifest_is_one_line_exit_2(tmp_path):
         f"error: {tmp_path}: no manifest.csv in the sample-data folder; "
         "give the folder 'evalkit sample city' wrote\n"
     )
+
+
+def test_the_demo_report_says_the_same_in_every_format(demo_run):
+    # the workspace report: outcome flags arrive as "yes"/"no" words (bool("no") is true)
+    from tests.report.test_cross_format import assert_formats_agree
+
+    out, _, _ = demo_run
+    assert_formats_agree(out / "report")

@@ -403,11 +403,11 @@ def _reach() -> pd.DataFrame:
 
 def _outcomes() -> pd.DataFrame:
     rows = [
-        ("Port Authority", "Port of Rotterdam", "Port adopted a shore-power tariff modelled on Rotterdam's, approved in May.", "Not at all without the Office", True),
-        ("City University", "Universidad de Guadalajara", "Joint water-research grant of $420,000 awarded to both universities.", "Later/smaller", True),
-        ("Economic Development", "Invest Lyon", "French battery supplier announced a 60-job site after a hosted visit.", "Later/smaller", False),
-        ("Public Health", "Medellín Health Secretariat", "Health department piloted Medellín's community health-worker model in two districts.", "Later/smaller", True),
-        ("Chamber of Commerce", "Kenya Private Sector Alliance", "Two export leads & a trade mission to Nairobi (<10 firms) for the food-processing cluster.", "Anyway", False),
+        ("Port Authority", "Port of Rotterdam", "Port adopted a shore-power tariff modelled on Rotterdam's, approved in May.", "Not at all without the Office", "yes"),
+        ("City University", "Universidad de Guadalajara", "Joint water-research grant of $420,000 awarded to both universities.", "Later/smaller", "yes"),
+        ("Economic Development", "Invest Lyon", "French battery supplier announced a 60-job site after a hosted visit.", "Later/smaller", "no"),
+        ("Public Health", "Medellín Health Secretariat", "Health department piloted Medellín's community health-worker model in two districts.", "Later/smaller", "yes"),
+        ("Chamber of Commerce", "Kenya Private Sector Alliance", "Two export leads & a trade mission to Nairobi (<10 firms) for the food-processing cluster.", "Anyway", "no"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["unit", "counterpart", "outcome", "contribution", "substantiated"])  # fmt: skip
 

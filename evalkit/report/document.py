@@ -252,9 +252,7 @@ def _connector(data: ReportData) -> Section:
                 "" if missing(r.counterpart) else str(r.counterpart),
                 "" if missing(r.outcome) else str(r.outcome),
                 "" if missing(r.contribution) else str(r.contribution),
-                DASH
-                if missing(r.substantiated)
-                else (s["yes"] if bool(r.substantiated) else s["no"]),
+                s[r.substantiated] if r.substantiated in ("yes", "no") else DASH,
             ]
             for r in outcomes.itertuples()
         ]

@@ -151,6 +151,29 @@ def clean_text(value: Any) -> Any:
     return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
+# Words that mean yes or no in a flag column (``substantiated``): the builder writes
+# "yes"/"no", a hand-made table may hold booleans. ``bool("no")`` is true, so a flag is
+# never read with ``bool``.
+_YES = {"yes", "true", "1", "y"}
+_NO = {"no", "false", "0", "n"}
+
+
+def yes_no(value: Any) -> str | None:
+    """``"yes"``, ``"no"`` or ``None`` (missing or not a yes/no word) for a flag cell.
+
+    Examples
+    --------
+    >>> yes_no("no"), yes_no(True), yes_no(np.False_), yes_no("Yes"), yes_no(None)
+    ('no', 'yes', 'no', 'yes', None)
+    """
+    if not _present(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    text = str(value).strip().lower()
+    return "yes" if text in _YES else "no" if text in _NO else None
+
+
 NETWORK_STATUSES = ("dormant", "exchanging_info", "joint_activity", "formal_agreement")
 LANGUAGES = ("en", "es")
 
@@ -180,6 +203,8 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
         )
     out = frame.reindex(columns=columns).reset_index(drop=True).astype(object)
     out = out.apply(lambda column: column.map(clean_text))
+    if "substantiated" in out:
+        out["substantiated"] = out["substantiated"].map(yes_no)
     if "suppressed" in out:
         flag = out["suppressed"].map(lambda v: bool(v) if _present(v) else False).astype(bool)
         out["suppressed"] = flag
