@@ -12,6 +12,11 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--platform", default="auto", show_default=True, help="Platform of FILE.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    help="Day/month order of dates such as 9/11/2022 in FILE (default: from the file).",
+)
 @click.option("--workspace", help="Analyse the responses stored in this workspace.")
 @click.option("--period", help="With --workspace: only this period, e.g. 2026.")
 @click.option(
@@ -69,7 +74,7 @@ from evalkit.cli.main import CONTEXT_SETTINGS
               help="Pre-wave frame: with --post, a paired pre/post analysis.")  # fmt: skip
 @click.option("--post", "post_path", type=click.Path(dir_okay=False), help="Post-wave frame.")
 def analyze(
-    file, platform, workspace, period, frame_path, pre_path, post_path, instrument_name,
+    file, platform, date_order, workspace, period, frame_path, pre_path, post_path, instrument_name,
     json_path, output, **options
 ) -> None:  # fmt: skip
     """Describe every outcome (the topline) or compare it across groups (by default mode).
@@ -117,7 +122,9 @@ def analyze(
             opts = options_from(**options)
             # only the columns the analysis reads: the valid rows of free text are not copied
             columns = analysis_columns(inst, opts)
-            frame, counts = frame_from_export(file, inst, platform, progress, columns)
+            frame, counts = frame_from_export(
+                file, inst, platform, progress, columns, date_order=date_order
+            )
             sha = counts.pop("input_sha256")  # hashed while the file was converted
             result = run(frame, inst, opts, sha, progress)
             result.metadata.update(counts)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from evalkit.cli.main import CONTEXT_SETTINGS
-from evalkit.cli.validate import map_option, platform_option
+from evalkit.cli.validate import date_order_option, map_option, platform_option
 
 if TYPE_CHECKING:
     from evalkit.store import IngestSummary
@@ -24,6 +24,7 @@ WORKSPACE_HELP = "The workspace file (DuckDB)."
 @click.option("--workspace", default="evalkit.duckdb", show_default=True, help=WORKSPACE_HELP)
 @platform_option
 @map_option
+@date_order_option
 @click.option("--quarantine", type=click.Path(dir_okay=False), help="Write invalid rows here.")
 @click.option(
     "--keep-near-duplicates",
@@ -45,6 +46,7 @@ def ingest(
     workspace: str,
     platform: str,
     map_file: str | None,
+    date_order: str | None,
     quarantine: str | None,
     keep_near_duplicates: bool,
     lock_timeout: float,
@@ -77,6 +79,7 @@ def ingest(
             quarantine=quarantine,
             keep_near_duplicates=keep_near_duplicates,
             lock_timeout=lock_timeout,
+            date_order=date_order,
         )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))

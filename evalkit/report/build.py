@@ -346,15 +346,19 @@ def build_file_report_data(
     min_cell: int = 10,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    date_order: str | None = None,
 ) -> ReportData:
     """A report of one response file: its validation and the comparison across modes.
 
-    ``progress``, when given, is called before each step (reading, validating, each outcome).
+    ``progress``, when given, is called before each step (reading, validating, each outcome);
+    ``date_order`` is the day/month order of the file's dates (``--date-order``).
     """
     # the same rows and columns as 'evalkit analyze FILE': valid rows, "not applicable"
     # answers counted, only the columns the analysis reads
     columns = analysis_columns(instrument, _options(instrument, lang, min_cell, seed))
-    frame, counts = frame_from_export(path, instrument, platform, progress, columns)
+    frame, counts = frame_from_export(
+        path, instrument, platform, progress, columns, date_order=date_order
+    )
     tables: dict[str, pd.DataFrame | None] = {
         "response_rates": pd.DataFrame(
             [

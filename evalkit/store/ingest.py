@@ -132,6 +132,7 @@ def ingest_file(
     quarantine: str | Path | None = None,
     keep_near_duplicates: bool = False,
     lock_timeout: float = db.LOCK_TIMEOUT,
+    date_order: str | None = None,
 ) -> IngestSummary:
     """Validate ``path`` and merge its valid rows into the workspace, in one transaction.
 
@@ -160,7 +161,9 @@ def ingest_file(
     with db.transaction(workspace, lock_timeout=lock_timeout, on_wait=progress) as con:
         check_period(con, period)
         key = db.workspace_key(con)
-        report = validate_file(path, instrument, platform, mapping, key=key, progress=progress)
+        report = validate_file(
+            path, instrument, platform, mapping, key=key, progress=progress, date_order=date_order
+        )
         if progress:
             progress(f"storing {report.rows_valid:,} valid rows in {Path(workspace).name}")
         partial = _merge(con, report, instrument, key, period, keep_near_duplicates)
