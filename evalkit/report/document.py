@@ -284,7 +284,8 @@ def _relationships(data: ReportData) -> Section:
         units = data.table("kpis").set_index("kpi_id")["unit"].to_dict()
         rows = [
             [
-                data.label(r.group), data.label(r.kpi_id), fmt(r.value, units.get(r.kpi_id)),
+                data.group_label(r.kpi_id, r.group), data.label(r.kpi_id),
+                fmt(r.value, units.get(r.kpi_id)),
                 fmt_ci(r.ci_low, r.ci_high, units.get(r.kpi_id)), fmt_n(r.n),
             ]
             for r in networks.itertuples()
