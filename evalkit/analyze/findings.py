@@ -130,7 +130,18 @@ def _pct(x: float, language: str = "en") -> str:
 
 
 def _num(x: float, digits: int = 1) -> str:
+    """``x`` to ``digits`` decimals, with more when that would round a non-zero to 0.
+
+    An interval bound of −0.004 points printed "0" reads as "no difference" for a
+    significant one; it is printed −0.4 (as many decimals as it takes, up to six), and 0 is never signed.
+
+    >>> _num(-0.004, 0), _num(-17.6, 0), _num(0.0, 0), _num(-0.0001, 2)
+    ('−0.004', '−18', '0', '−0.0001')
+    """
     text = f"{x:.{digits}f}"
+    while float(text) == 0 and x != 0 and digits < 6:
+        digits += 1
+        text = f"{x:.{digits}f}"
     if float(text) == 0:
         text = f"{0:.{digits}f}"
     return text.replace("-", "−")

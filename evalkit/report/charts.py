@@ -176,7 +176,14 @@ def kpi_by_mode_chart(data: ReportData) -> Chart | None:
         title = data.label(kpi_id) if info is None else str(info["title"])
         unit = None if info is None or missing(info["unit"]) else str(info["unit"])
         dots = [
-            DotRow(data.group_label(kpi_id, r.group), r.value, r.ci_low, r.ci_high, r.n, bool(r.suppressed))
+            DotRow(
+                data.group_label(kpi_id, r.group),
+                r.value,
+                r.ci_low,
+                r.ci_high,
+                r.n,
+                bool(r.suppressed),
+            )
             for r in rows.itertuples()
         ]
         panels.append((f"{code}{title}", dots, None, unit))

@@ -22,7 +22,17 @@ from evalkit.report.charts import (
     reach_chart,
 )
 from evalkit.report.model import ReportData, clean_text
-from evalkit.report.text import DASH, STRINGS, TREND_ARROWS, fmt, fmt_ci, fmt_n, fmt_p, missing
+from evalkit.report.text import (
+    DASH,
+    STRINGS,
+    TREND_ARROWS,
+    fmt,
+    fmt_change,
+    fmt_ci,
+    fmt_n,
+    fmt_p,
+    missing,
+)
 
 
 @dataclass
@@ -73,20 +83,27 @@ def _kpi_name(row: Any) -> str:
     return f"{code}{'' if missing(row.title) else row.title}"
 
 
+STATUS_MARKS = {"met": "✓ ", "not met": "✗ ", "too close to call": "≈ "}
+
+
 def _status(row: Any, s: dict[str, str]) -> str:
     status = "" if missing(row.status) else str(row.status)
     if status == "not computed":
         reason = "" if missing(row.reason) else f": {row.reason}"
         return f"{s['not_computed']}{reason}"
-    mark = {"met": "✓ ", "not met": "✗ "}.get(status, "")
-    return mark + s.get(status, status)
+    return STATUS_MARKS.get(status, "") + s.get(status, status)
 
 
 def _trend(row: Any, s: dict[str, str]) -> str:
+    """``▲ up +14 pts (95% CI 2 to 26)``; ``▶ not distinguishable from last year (…)``."""
     trend = "" if missing(row.trend) else str(row.trend)
     if trend not in TREND_ARROWS:
         return DASH
-    return f"{TREND_ARROWS[trend]} {s[trend]} ({fmt(row.change, _unit(row), signed=True)})"
+    unit = _unit(row)
+    change = fmt_change(row.change, row.change_ci_low, row.change_ci_high, unit)
+    interval = fmt_ci(row.change_ci_low, row.change_ci_high, unit, signed=True)
+    detail = change if interval == DASH else f"{change}, {s['ci']} {interval}"
+    return f"{TREND_ARROWS[trend]} {s[trend]} ({detail})"
 
 
 def _unit(row: Any) -> str | None:

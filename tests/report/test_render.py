@@ -111,8 +111,9 @@ def test_scorecard_row_shows_this_year_last_year_target_trend_n(html):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
     # value, CI, last year, target, trend, status, n, response rate, source
     assert cells[:4] == ["46%", "33% to 59%", "38%", "40%"]
-    assert cells[4] == "▲ up (+8 pts)"
-    assert cells[5] == "✓ met"
+    # the change's interval includes 0, and the value's interval straddles the target
+    assert cells[4] == "▶ not distinguishable from last year (+8 pts, 95% CI −10 to +26 pts)"
+    assert cells[5] == "≈ too close to call"
     assert cells[6:8] == ["54", "79%"]  # 27 of 34 connector surveys
 
 
@@ -167,7 +168,7 @@ def test_results_json_is_the_tables_plus_metadata(rendered, demo):
     assert written["metadata"]["compare_period"] == "2025"
     assert written["metadata"]["min_cell"] == 10
     k1 = next(r for r in written["tables"]["kpis"] if r["code"] == "K1")
-    assert k1["value"] == 0.46 and k1["ci_low"] == 0.33 and k1["status"] == "met"
+    assert k1["value"] == 0.46 and k1["ci_low"] == 0.33 and k1["status"] == "too close to call"
 
 
 def test_suppression_holds_in_json_and_xlsx_even_when_upstream_left_numbers():
