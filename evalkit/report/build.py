@@ -90,6 +90,9 @@ def labels_for(
     for kpi in catalogue.kpis if catalogue else ():
         labels[kpi.id] = kpi.title
         labels.update(_group_labels(kpi, by_id, lang))
+        if kpi.population:  # "Inclusive reach ratio, youth 15–24" -> "Youth 15–24"
+            group = kpi.title.rsplit(", ", 1)[-1]
+            labels.setdefault(kpi.population, group[:1].upper() + group[1:])
     return labels
 
 
@@ -332,6 +335,7 @@ def build_report_data(
     metadata: dict[str, Any] = {
         "evalkit_version": __version__,
         "workspace": str(workspace),
+        "seed": seed,
         "kpis": kpi_result.metadata,
     }
     compared = load_instrument(COMPARED_INSTRUMENT)
@@ -405,6 +409,7 @@ def build_file_report_data(
         metadata={
             "evalkit_version": __version__,
             "file": str(path),
+            "seed": seed,
             "validation": dict(
                 zip(("rows_in", "rows_valid", "rows_quarantined"), rows, strict=True)
             ),

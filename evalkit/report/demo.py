@@ -433,11 +433,11 @@ def _response_rates() -> pd.DataFrame:
 
 def _findings() -> pd.DataFrame:
     rows = [
-        ("co_presence", "In-person participants agreed more often that they felt in the same place as the others than virtual participants: 84% vs 55% (difference +29 points, 95% CI 20 to 38)."),
-        ("worth_time", "In-person participants rated the engagement as worth their time more often than virtual participants: 79% vs 69% (difference +10 points, 95% CI 1 to 19)."),
-        ("achieved_goal", "No difference between modes was detectable in whether participants achieved what they hoped (the data allow differences up to 12 points)."),
+        ("co_presence", "difference", 0.0008, "In-person participants agreed more often that they felt in the same place as the others than virtual participants: 84% vs 55% (difference +29 points, 95% CI 20 to 38)."),
+        ("worth_time", "difference", 0.046, "In-person participants rated the engagement as worth their time more often than virtual participants: 79% vs 69% (difference +10 points, 95% CI 1 to 19)."),
+        ("achieved_goal", "not_detectable", 0.31, "No difference between modes was detectable in whether participants achieved what they hoped (the data allow differences up to 12 points)."),
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["outcome", "sentence"])
+    return pd.DataFrame(rows, columns=["outcome", "kind", "p_fdr", "sentence"])
 
 
 LABELS = {

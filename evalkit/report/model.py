@@ -104,7 +104,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "outcomes": ("unit", "counterpart", "outcome", "contribution", "substantiated"),
     "stories": ("title", "story", "selected_by"),
     "response_rates": ("instrument", "invited", "responded", "rate"),
-    "findings": ("outcome", "sentence"),
+    "findings": ("outcome", "kind", "p_fdr", "sentence"),
 }
 
 # Cells hidden when a row is suppressed: its estimate and every number that could reveal the

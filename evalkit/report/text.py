@@ -41,7 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_caption": "Associations, not effects: participants chose how to take part, so "
         "differences between modes may reflect who chose each mode.",
         "kpi_by_mode": "KPIs by mode of participation (95% confidence intervals)",
-        "effects": "Differences between modes: effect sizes with 95% confidence intervals",
+        "effects": "Where the modes differ clearly (95% confidence intervals)",
         "likert": "Answers to the agreement items, by mode",
         "connector": "The international connector",
         "connector_intro": "Connections the office made between local organisations and "
@@ -108,8 +108,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "by_network": "K8 by network",
         "kpi_by_mode_desc": "Dots are the KPI value in each mode, lines its 95% confidence "
         "interval.",
-        "effects_desc": "Dots are effect sizes between modes, lines their 95% confidence "
-        "intervals; the dashed line marks no difference.",
+        "effects_desc": "Only the pairs of modes whose interval excludes no difference (the "
+        "others are in the appendix). Dots are the size of the difference, on the scale named "
+        "under each question, lines its 95% confidence interval; the dashed line marks no "
+        "difference.",
         "likert_desc": "Each bar splits the answers of one mode: disagreement to the left of the "
         "centre line, agreement to the right, the neutral answer split across it.",
         "network_desc": "{units} local organisations linked to {partners} international "
@@ -121,6 +123,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "dashed line at 1.0 marks participation in proportion to the population.",
         "suppressed": "suppressed",
         "network_name": "Network",
+        "summary": "Summary",
+        "key_messages": "Key messages",
+        "summary_more": "The KPI scorecard follows; the technical tables are in the appendix.",
+        "value_with_ci": "{value} (95% CI {ci})",
+        "msg_targets": "Of {total} KPIs with a target, {met} met it, {missed} missed it and "
+        "{close} are too close to call (the 95% interval includes the target).",
+        "msg_missed": "{kpi} was {value}, short of the target of {target}.",
+        "msg_connector": "{kpi}: {value} of partner outcomes started with a connection the "
+        "Office made and would not have happened, or later or smaller, without it.",
+        "msg_connector_value": "{kpi}: {value}.",
+        "msg_change": "{kpi} {direction} from {before} last year to {value} ({change}, 95% CI "
+        "{ci}).",
+        "rose": "rose",
+        "fell": "fell",
+        "appendix": "Appendix: technical tables and all findings",
+        "appendix_intro": "The statistical detail behind the report: every comparison with its "
+        "test and effect size, and the findings not shown in the body.",
+        "all_findings": "Other findings",
+        "findings_intro": "The differences the data show clearly, strongest evidence first. "
+        "The other findings are in the appendix.",
+        "comparisons_table": "Every comparison between modes",
+        "effect_words": "Effect sizes in words",
     },
     "es": {
         "period": "Período del informe",
@@ -148,7 +172,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_caption": "Asociaciones, no efectos: cada participante eligió cómo participar, "
         "así que las diferencias pueden reflejar quién eligió cada modalidad.",
         "kpi_by_mode": "Indicadores por modalidad de participación (IC del 95\u00a0%)",
-        "effects": "Diferencias entre modalidades: tamaños del efecto con IC del 95\u00a0%",
+        "effects": "Dónde las modalidades difieren con claridad (IC del 95\u00a0%)",
         "likert": "Respuestas a las preguntas de acuerdo, por modalidad",
         "connector": "La oficina como conectora internacional",
         "connector_intro": "Conexiones que la oficina creó entre organizaciones locales y "
@@ -229,6 +253,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "confianza del 95\u00a0%; la línea discontinua en 1.0 marca la participación proporcional.",
         "suppressed": "suprimido",
         "network_name": "Red",
+        "summary": "Resumen",
+        "key_messages": "Mensajes clave",
+        "summary_more": "Sigue el cuadro de indicadores; las tablas técnicas están en el anexo.",
+        "value_with_ci": "{value} (IC 95\u00a0%: {ci})",
+        "msg_targets": "De {total} indicadores con meta, {met} la cumplieron, {missed} no la "
+        "cumplieron y {close} no tienen un resultado claro (el intervalo del 95\u00a0% incluye la "
+        "meta).",
+        "msg_missed": "{kpi} fue {value}, por debajo de la meta de {target}.",
+        "msg_connector": "{kpi}: {value} de los resultados de los socios empezaron con una "
+        "conexión de la Oficina y no habrían ocurrido, o más tarde o en menor medida, sin ella.",
+        "msg_connector_value": "{kpi}: {value}.",
+        "msg_change": "{kpi} {direction} de {before} el año anterior a {value} ({change}, IC "
+        "95\u00a0%: {ci}).",
+        "rose": "subió",
+        "fell": "bajó",
+        "appendix": "Anexo: tablas técnicas y todos los hallazgos",
+        "appendix_intro": "El detalle estadístico del informe: cada comparación con su prueba y "
+        "su tamaño del efecto, y los hallazgos que no aparecen en el cuerpo.",
+        "all_findings": "Otros hallazgos",
+        "findings_intro": "Las diferencias que los datos muestran con claridad, de la evidencia "
+        "más fuerte a la más débil. Los demás hallazgos están en el anexo.",
+        "comparisons_table": "Todas las comparaciones entre modalidades",
+        "effect_words": "Tamaños del efecto en palabras",
     },
 }
 
@@ -248,6 +295,51 @@ STATUS_LABELS = {
 }
 
 TREND_ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
+
+# Effect-size measures in words a councillor reads; the technical names stay in Methods
+# and in the appendix tables.
+PLAIN_EFFECTS = {
+    "en": {
+        "P(A>B)+0.5P(A=B)": "chance that someone in the first mode answers higher than "
+        "someone in the second (0.5 = even)",
+        "Cohen's h": "difference between the shares answering yes or agreeing, on a common "
+        "scale (0 = none)",
+        "Hedges' g": "difference between the averages, in standard deviations (0 = none)",
+        "epsilon-squared": "share of the spread of answers that goes with mode (0 = none)",
+        "Cramér's V": "strength of the link between mode and answer (0 = none, 1 = complete)",
+        "omega-squared (Welch, approximate)": "share of the spread of scores that goes with "
+        "mode (0 = none)",
+        "Cramer's V": "strength of the link between mode and answer (0 = none, 1 = complete)",
+    },
+    "es": {
+        "P(A>B)+0.5P(A=B)": "probabilidad de que alguien de la primera modalidad responda más "
+        "alto que alguien de la segunda (0,5 = igualdad)",
+        "Cohen's h": "diferencia entre las proporciones que responden sí o de acuerdo, en una "
+        "escala común (0 = ninguna)",
+        "Hedges' g": "diferencia entre las medias, en desviaciones típicas (0 = ninguna)",
+        "epsilon-squared": "parte de la variación de las respuestas ligada a la modalidad "
+        "(0 = ninguna)",
+        "Cramér's V": "fuerza de la relación entre modalidad y respuesta (0 = ninguna, "
+        "1 = completa)",
+        "omega-squared (Welch, approximate)": "parte de la variación de las puntuaciones ligada "
+        "a la modalidad (0 = ninguna)",
+        "Cramer's V": "fuerza de la relación entre modalidad y respuesta (0 = ninguna, "
+        "1 = completa)",
+    },
+}
+
+
+def plain_effect(name: Any, language: str = "en") -> str:
+    """An effect-size measure in plain words (its own name when there are none).
+
+    Examples
+    --------
+    >>> plain_effect("Cohen's h").startswith("difference between the shares")
+    True
+    """
+    text = "" if missing(name) else str(name).strip()
+    words = PLAIN_EFFECTS.get(language, PLAIN_EFFECTS["en"])
+    return words.get(text.replace(" ", "") if text.startswith("P(") else text, text)
 
 
 def missing(value: Any) -> bool:
