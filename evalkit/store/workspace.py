@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalkit.errors import DataError, Location
+from evalkit.store.codec import decode_frame, decode_status, encode, verify_round_trip
 from evalkit.validate import new_key, validate_file
-from evalkit.validate.schema import STATUS_PREFIX
 
 if TYPE_CHECKING:
     import duckdb
@@ -136,25 +136,6 @@ def workspace_key(con: duckdb.DuckDBPyConnection) -> str:
     return key
 
 
-def _storable(
-    frame: pd.DataFrame | None, status: pd.DataFrame | None, period: str | None, ingest_id: int
-) -> pd.DataFrame:
-    """The rows to append: categoricals as text, plus period, ingest id and status columns."""
-    import pandas as pd
-
-    if frame is None or status is None:
-        raise DataError("validation returned no frame", hint="please report this bug")
-    out = frame.reset_index(drop=True).copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.CategoricalDtype):
-            out[column] = out[column].astype("string")
-    out.insert(1, "period", pd.Series([period] * len(out), dtype="string"))
-    out.insert(2, "ingest_id", pd.Series([ingest_id] * len(out), dtype="Int64"))
-    states = status.reset_index(drop=True).astype("string")
-    states.columns = [STATUS_PREFIX + c for c in states.columns]
-    return pd.concat([out, states], axis=1)
-
-
 def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     existing = {r[0] for r in con.execute(f"DESCRIBE {_quote(table)}").fetchall()}
     for name, dtype, *_ in con.execute("DESCRIBE incoming").fetchall():
@@ -236,7 +217,9 @@ def _append(
 ) -> IngestSummary:
     row = con.execute(f"SELECT coalesce(max(ingest_id), 0) + 1 FROM {PROVENANCE}").fetchall()
     ingest_id = int(row[0][0]) if row else 1
-    incoming = _storable(report.valid_frame, report.valid_status, period, ingest_id)
+    if report.valid_frame is None or report.valid_status is None:
+        raise DataError("validation returned no frame", hint="please report this bug")
+    incoming = encode(report.valid_frame, report.valid_status, period, ingest_id)
     table = _quote(table_name(instrument.id))
     con.register("incoming", incoming)
     try:
@@ -250,9 +233,21 @@ def _append(
             f"INSERT INTO {table} BY NAME SELECT * FROM incoming "
             f"WHERE response_id NOT IN (SELECT response_id FROM {table})"
         )
+        stored = _frame(
+            con.execute(
+                f"SELECT * FROM {table} WHERE response_id IN (SELECT response_id FROM incoming)"
+            )
+        )
     finally:
         con.unregister("incoming")
     rows_new = int(new_rows[0]) if new_rows else 0
+    verify_round_trip(
+        report.valid_frame,
+        report.valid_status,
+        decode_frame(stored, instrument, str(workspace)),
+        decode_status(stored),
+        str(workspace),
+    )
     return IngestSummary(
         ingest_id=ingest_id,
         workspace=str(workspace),
@@ -360,54 +355,10 @@ def load_responses(
     Columns: ``response_id, submitted_at, source, period``, then the item columns with the
     canonical dtypes (personal items absent; ``<item>__key`` for keyed identifiers).
     """
-    import pandas as pd
-
-    from evalkit.ingest import item_columns
     from evalkit.instrument import load_instrument
 
     inst = load_instrument(instrument) if isinstance(instrument, str) else instrument
-    raw = _load(workspace, inst.id, period)
-    out = pd.DataFrame(
-        {
-            "response_id": raw["response_id"].astype("string"),
-            "submitted_at": pd.to_datetime(raw["submitted_at"], utc=True).astype(
-                "datetime64[ns, UTC]"
-            ),
-            "source": raw["source"].astype("string"),
-            "period": raw["period"].astype("string"),
-        }
-    )
-    pii = {i.id for i in inst.pii_items}
-    for column in item_columns(inst):
-        item = inst.item(column.split("__", 1)[0])
-        if item.id in pii:
-            key_column = item.id + "__key"
-            if key_column in raw:
-                out[key_column] = raw[key_column].astype("string")
-            continue
-        values = raw[column] if column in raw else pd.Series(pd.NA, index=raw.index)
-        out[column] = _typed(values, inst, item, column)
-    return out
-
-
-def _typed(values: pd.Series, inst: Instrument, item: Any, column: str) -> pd.Series:
-    import pandas as pd
-
-    if item.type == "select_multiple":
-        return values.astype("boolean")
-    if item.type in ("likert", "integer", "nps"):
-        return pd.to_numeric(values).astype("Int64")
-    if item.type == "decimal":
-        return pd.to_numeric(values).astype("Float64")
-    if item.type == "select_one":
-        choices = inst.choices_for(item)
-        categories = [c.value for c in choices.substantive] if choices else []
-        as_text = values.astype("string")
-        mapping = {str(c): c for c in categories}
-        return pd.Series(pd.Categorical(as_text.map(mapping), categories=categories))
-    if item.type == "date":
-        return pd.to_datetime(values).astype("datetime64[ns]")
-    return values.astype("string")
+    return decode_frame(_load(workspace, inst.id, period), inst, str(workspace))
 
 
 def load_status(
@@ -417,8 +368,4 @@ def load_status(
     aligned with :func:`load_responses`, plus ``response_id``."""
     instrument_id = instrument if isinstance(instrument, str) else instrument.id
     raw = _load(workspace, instrument_id, period)
-    columns = [c for c in raw.columns if c.startswith(STATUS_PREFIX)]
-    out = raw[columns].astype("string")
-    out.columns = [c.removeprefix(STATUS_PREFIX) for c in columns]
-    out.insert(0, "response_id", raw["response_id"].astype("string"))
-    return out
+    return decode_status(raw)
