@@ -4,6 +4,7 @@ a misleading 0; the demo uses the seed of `evalkit report`."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 
@@ -34,7 +35,7 @@ def test_headings_never_skip_a_level(rendered):
         if p.style.name == "Title" or p.style.name.startswith("Heading")
     ]
     assert levels[0] == 0 and 2 in levels
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, levels
 
 
