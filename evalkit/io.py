@@ -1,8 +1,10 @@
-"""Output helpers every writer uses: atomic writes and spreadsheet-formula neutralising."""
+"""Output helpers every writer uses: atomic writes, spreadsheet-formula neutralising and
+terminal-safe text."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +12,11 @@ from pathlib import Path
 from typing import Any
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# C0 controls but newline and tab, DEL, C1 controls (U+009B is a one-byte CSI), and the
+# Unicode bidirectional overrides and isolates that reorder what a terminal shows
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 @contextmanager
@@ -96,3 +103,19 @@ def write_csv_atomic(frame: Any, path: str | Path, **to_csv: Any) -> Path:
         safe[column] = values
     table = pd.DataFrame(safe, index=frame.index)
     return write_text_atomic(path, table.to_csv(index=False, **to_csv))
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` without the control characters a terminal would act on.
+
+    Answers, file names and instrument texts are user text: an ESC in them starts an escape
+    sequence (OSC 52 writes the clipboard, OSC 8 hides a link, CSI moves the cursor or
+    clears the screen), a carriage return overwrites what was printed. Every control
+    character but newline and tab is removed; every line the CLI prints passes here.
+
+    Examples
+    --------
+    >>> terminal_safe("Durban\x1b]52;c;ZWNobyBoaQ==\x07 ok\r\n")
+    'Durban]52;c;ZWNobyBoaQ== ok\n'
+    """
+    return _TERMINAL_UNSAFE.sub("", text)

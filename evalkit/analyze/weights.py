@@ -396,12 +396,13 @@ def rake(
 
 def load_margins(path: str | Path) -> dict[str, dict[str, float]]:
     """Read population margins from YAML: ``{item: {category: share or count}}`` (safe-loaded)."""
-    import yaml
+    from evalkit.instrument.yamlio import read_yaml
 
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data, _ = read_yaml(p, what="margins file", error=DataError,
+                            empty_hint="give a YAML file of item: {category: share}")  # fmt: skip
+    except OSError as exc:
         raise DataError(f"cannot read margins ({exc})", Location(file=str(p)),
                         "give a YAML file of item: {category: share}") from exc  # fmt: skip
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):

@@ -13,6 +13,8 @@ import shutil
 import sys
 from typing import IO, Any
 
+from evalkit.io import terminal_safe
+
 
 class Progress:
     """A single updating status line (``\\r`` + text, padded over the previous one).
@@ -49,7 +51,7 @@ class Progress:
         if not self.enabled:
             return
         columns = shutil.get_terminal_size((80, 24)).columns
-        text = " ".join(str(message).split())[: max(columns - 1, 10)]
+        text = " ".join(terminal_safe(str(message)).split())[: max(columns - 1, 10)]
         self.stream.write("\r" + text + " " * max(self._width - len(text), 0))
         self.stream.flush()
         self._width = len(text)

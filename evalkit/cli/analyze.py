@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 
@@ -138,19 +139,19 @@ def analyze(
             sha = file_sha256(frame_path)
             result = run(frame, inst, options_from(**options), sha, progress)
     if counts.get("rows_quarantined"):
-        click.echo(
+        echo(
             f"{counts['rows_quarantined']} of {counts['rows_in']} rows failed validation and "
             "are not analysed (see 'evalkit validate')",
             err=True,
         )
     if json_path == "-":
-        click.echo(result.to_json(), nl=False)
+        echo(result.to_json(), nl=False)
         return
     if json_path:
         write_text_atomic(json_path, result.to_json())
     if output:
         result.write_csv(output)
-    click.echo(summary_text(result), nl=False)
+    echo(summary_text(result), nl=False)
 
 
 def summary_text(result) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -69,7 +70,7 @@ def crosstab(
     result = run(frame, inst, row_var, col_var, opts)
     result.metadata.update(counts, source=str(file or workspace), period=period)
     if json_path == "-":
-        click.echo(result.to_json(), nl=False)
+        echo(result.to_json(), nl=False)
         return
     if json_path:
         write_text_atomic(json_path, result.to_json())
@@ -77,10 +78,10 @@ def crosstab(
         result.write_xlsx(xlsx_path)
     if output:
         result.write_csv(output)
-    click.echo(summary_text(result), nl=False)
+    echo(summary_text(result), nl=False)
     for path in (json_path, xlsx_path, output):
         if path:
-            click.echo(f"wrote {Path(path)}")
+            echo(f"wrote {Path(path)}")
 
 
 def _filter_columns(opts) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 
@@ -37,21 +38,21 @@ def demo(output: str | None, data: str | None) -> None:
 
     with Progress() as progress:
         result = run_demo(output, data, progress)
-    click.echo(f"Sample data: {result.data_dir}\n\nValidation (rows in / valid / quarantined):")
-    click.echo(render_ingests(result.ingests))
+    echo(f"Sample data: {result.data_dir}\n\nValidation (rows in / valid / quarantined):")
+    echo(render_ingests(result.ingests))
     for row in result.failures.itertuples():
-        click.echo(f"  quarantined: {row.file} row {row.source_row}: {row.message}")
-    click.echo("\nFindings, post-engagement survey 2026 by mode:")
+        echo(f"  quarantined: {row.file} row {row.source_row}: {row.message}")
+    echo("\nFindings, post-engagement survey 2026 by mode:")
     findings = result.analysis.findings
     for sentence in findings.loc[findings["kind"] == "difference", "sentence"]:
-        click.echo(f"  - {sentence}")
-    click.echo("\nFindings, community programme 2026, the same residents before and after:")
+        echo(f"  - {sentence}")
+    echo("\nFindings, community programme 2026, the same residents before and after:")
     changes = result.paired.findings
     for sentence in changes.loc[changes["kind"] == "change", "sentence"]:
-        click.echo(f"  - {sentence}")
-    click.echo("\nKPIs 2026 (vs 2025):")
-    click.echo(render_scorecard(result.kpis.kpis))
-    click.echo(f"\nOutputs written to {result.out_dir}\nReport: {result.report}")
+        echo(f"  - {sentence}")
+    echo("\nKPIs 2026 (vs 2025):")
+    echo(render_scorecard(result.kpis.kpis))
+    echo(f"\nOutputs written to {result.out_dir}\nReport: {result.report}")
 
 
 def render_ingests(ingests: Any) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -50,16 +51,16 @@ def followup(workspace, period, baseline, followup_id, key, ipw, json_path, outp
     result.metadata.update(workspace=str(workspace), period=period)
     text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
     if json_path == "-":
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     if json_path:
         write_text_atomic(json_path, text)
     if output:
         result.write_csv(output)
-    click.echo(summary_text(result), nl=False)
+    echo(summary_text(result), nl=False)
     for path in (json_path, output):
         if path:
-            click.echo(f"wrote {Path(path)}")
+            echo(f"wrote {Path(path)}")
 
 
 def summary_text(result) -> str:

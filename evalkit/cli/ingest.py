@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 from evalkit.cli.validate import date_order_option, map_option, platform_option
 
@@ -82,15 +83,15 @@ def ingest(
             date_order=date_order,
         )
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(summary_line(summary))
+        echo(summary_line(summary))
         for line in near_duplicate_lines(summary):
-            click.echo(line)
+            echo(line)
         for line in summary.warnings:
-            click.echo(f"warning: {line}", err=True)
+            echo(f"warning: {line}", err=True)
         if summary.rows_quarantined:
-            click.echo("run 'evalkit validate' on the file to see why rows were quarantined")
+            echo("run 'evalkit validate' on the file to see why rows were quarantined")
     sys.exit(1 if summary.rows_quarantined else 0)
 
 

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 
@@ -27,15 +28,13 @@ def list_(as_json: bool) -> None:
 
     rows = [summary(inst) for inst in load_library()]
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     width = max(len(r["id"]) for r in rows)
-    click.echo(f"{'id':<{width}}  version  items  languages  title")
+    echo(f"{'id':<{width}}  version  items  languages  title")
     for r in rows:
         langs = ",".join(r["languages"])
-        click.echo(
-            f"{r['id']:<{width}}  {r['version']:<7}  {r['items']:>5}  {langs:<9}  {r['title']}"
-        )
+        echo(f"{r['id']:<{width}}  {r['version']:<7}  {r['items']:>5}  {langs:<9}  {r['title']}")
 
 
 @instrument.command()
@@ -46,7 +45,7 @@ def show(name: str, lang: str | None) -> None:
     from evalkit.instrument import load_instrument
     from evalkit.instrument.render import questionnaire_text
 
-    click.echo(questionnaire_text(load_instrument(name), lang), nl=False)
+    echo(questionnaire_text(load_instrument(name), lang), nl=False)
 
 
 @instrument.command()
@@ -65,9 +64,9 @@ def check(files: tuple[str, ...]) -> None:
     for name in files:
         problems += check_definition_file(resolve_path(name))
     for problem in problems:
-        click.echo(str(problem))
+        echo(str(problem))
     bad_files = len({p.file for p in problems})
-    click.echo(
+    echo(
         f"{len(files)} file(s) checked: "
         + (f"{len(problems)} problem(s) in {bad_files} file(s)" if problems else "all valid"),
         err=True,
@@ -88,9 +87,9 @@ def schema(output: str | None) -> None:
         from evalkit.io import write_text_atomic
 
         write_text_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 _EXPORT_TARGETS = (
@@ -123,11 +122,11 @@ def export(name: str, target: str, output: str, lang: str | None) -> None:
     from evalkit.instrument import load_instrument
 
     result = export_instrument(load_instrument(name), target, output, lang)
-    click.echo(f"wrote {result.path} ({result.target})")
+    echo(f"wrote {result.path} ({result.target})")
     for extra in result.extra_files:
-        click.echo(f"wrote {extra}")
+        echo(f"wrote {extra}")
     for note in result.notes:
-        click.echo(f"to do: {note}")
+        echo(f"to do: {note}")
 
 
 @instrument.command("import-xlsform")
@@ -153,14 +152,14 @@ def import_xlsform_(form: str, output: str) -> None:
         result = import_xlsform(form)
     except XLSFormImportError as exc:
         for warning in exc.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            echo(f"warning: {warning}", err=True)
         raise
     write_text_atomic(output, to_yaml(result.data))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}")
+        echo(f"warning: {warning}")
     unanalysed = len(result.instrument.unanalysed)
     recorded = f"{unanalysed} recorded as not analysed, " if unanalysed else ""
-    click.echo(
+    echo(
         f"wrote {output}: {len(result.instrument.items)} items, {recorded}"
         f"{len(result.warnings)} warning(s)"
     )

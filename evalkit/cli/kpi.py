@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 _FORMATS = {
@@ -80,11 +81,11 @@ def kpi(
     )
     if output:
         written = result.write_csv(output)
-        click.echo(f"wrote {', '.join(str(p) for p in written)}", err=True)
+        echo(f"wrote {', '.join(str(p) for p in written)}", err=True)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(render_scorecard(result.kpis))
+    echo(render_scorecard(result.kpis))
 
 
 def render_scorecard(kpis: Any) -> str:

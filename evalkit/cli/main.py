@@ -15,7 +15,9 @@ from typing import Any
 import click
 
 from evalkit._version import __version__
+from evalkit.cli._output import echo
 from evalkit.errors import EvalkitError
+from evalkit.io import terminal_safe
 
 # name -> (module, attribute, one-line help). The help is here so that listing commands
 # does not import them.
@@ -130,17 +132,20 @@ class LazyGroup(click.Group):
         except EvalkitError as exc:
             if _debug(ctx):
                 raise
-            click.echo(f"error: {exc.one_line()}", err=True)
+            echo(f"error: {exc.one_line()}", err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except click.exceptions.ClickException as exc:  # "Path '<user text>' does not exist"
+            exc.message = terminal_safe(exc.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:
             if _debug(ctx):
                 raise
-            click.echo(
+            echo(
                 f"error: internal error ({type(exc).__name__}: {exc}); "
                 "rerun with --debug for the traceback and please report it",
                 err=True,

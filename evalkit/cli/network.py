@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 
@@ -44,11 +45,11 @@ def share(
         raise UsageError("say where to write the bundle", hint="add -o BUNDLE.zip or --dry-run")
     result = share_from_workspace(workspace, period, city, instrument, min_cell)
     if dry_run:
-        click.echo(describe_share(result))
+        echo(describe_share(result))
         return
     path = write_bundle(output, result.meta, result.tables)
     log = result.tables["disclosure_log"]
-    click.echo(
+    echo(
         f"wrote {path}: {len(result.tables['counts'])} count cells, "
         f"{len(result.tables['moments'])} moments, {len(result.tables['kpis'])} KPIs; "
         f"{len(log)} disclosure-log entries (see --dry-run)"
@@ -83,16 +84,16 @@ def pool(
     result = run(bundles, outcome, method, hartung_knapp)
     text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if json_path == "-":
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     if json_path:
         write_text_atomic(json_path, text)
     if output:
         write_network_outputs(result, output)
-    click.echo(summary_text(result), nl=False)
+    echo(summary_text(result), nl=False)
     for path in (json_path, output):
         if path:
-            click.echo(f"wrote {Path(path)}")
+            echo(f"wrote {Path(path)}")
 
 
 def _fmt(value: Any, digits: int = 2) -> str:

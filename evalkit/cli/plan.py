@@ -6,6 +6,7 @@ import json
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 
@@ -48,16 +49,16 @@ def plan(outcome, d, p1, p2, n, alpha, power, comparisons, as_json) -> None:
             k: (None if isinstance(v, float) and math.isnan(v) else v)
             for k, v in dataclasses.asdict(res).items()
         }
-        click.echo(json.dumps(data, indent=2))
+        echo(json.dumps(data, indent=2))
         return
     if n is not None:
         what = f"{res.mdd:+.3f} SD" if outcome == "mean" else f"{100 * res.mdd:+.1f} points"
-        click.echo(
+        echo(
             f"With {n:g} per group the minimum detectable difference is {what} "
             f"(alpha {res.alpha}, power {res.power}{', ' + res.note if res.note else ''})."
         )
     else:
-        click.echo(
+        echo(
             f"n per group: {math.ceil(res.n_per_group)} ({res.n_per_group:.2f}; "
             f"{res.effect_name} = {res.effect:.4f}, alpha {res.alpha}, power {res.power}"
             f"{', ' + res.note if res.note else ''})."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 
@@ -99,5 +100,5 @@ def report(
             )
         written = render_report(data, output, progress)
     for name in sorted(written):
-        click.echo(f"wrote {written[name]}", err=True)
-    click.echo(str(written["report.html"]))
+        echo(f"wrote {written[name]}", err=True)
+    echo(str(written["report.html"]))

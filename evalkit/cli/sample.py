@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 PLATFORM_CHOICES = ["csv", "kobo", "kobo_xlsx", "odk", "qualtrics", "google", "msforms"]
@@ -90,7 +91,7 @@ def generate(
         instrument_id, n, seed, output, platform, effects=effects_path, period=period,
         as_of=as_of, lang=lang,
     )  # fmt: skip
-    click.echo(f"wrote {len(frame)} responses to {output}", err=True)
+    echo(f"wrote {len(frame)} responses to {output}", err=True)
 
 
 @sample.command()
@@ -114,7 +115,7 @@ def city(output: str, seed: int, as_of: str) -> None:
     from evalkit.sample.city import build_city
 
     written = build_city(output, seed=seed, as_of=as_of)
-    click.echo(f"wrote {len(written)} files to {output}", err=True)
+    echo(f"wrote {len(written)} files to {output}", err=True)
 
 
 @sample.command()
@@ -139,4 +140,4 @@ def network(
     from evalkit.sample.network import build_network
 
     written = build_network(output, cities, responses, seed, period, min_cell)
-    click.echo(f"wrote {len(written)} files to {output} ({cities} cities)", err=True)
+    echo(f"wrote {len(written)} files to {output} ({cities} cities)", err=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 if TYPE_CHECKING:
@@ -95,11 +96,11 @@ def validate(
     if quarantine:
         report.write_quarantine(quarantine)
     if as_json:
-        click.echo(report.to_json())
+        echo(report.to_json())
     else:
-        click.echo(render_summary(report, show))
+        echo(render_summary(report, show))
         if quarantine:
-            click.echo(f"quarantined rows written to {quarantine}", err=True)
+            echo(f"quarantined rows written to {quarantine}", err=True)
     sys.exit(0 if report.valid else 1)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from evalkit.cli._output import echo
 from evalkit.cli.main import CONTEXT_SETTINGS
 
 WORKSPACE_HELP = "The workspace file (DuckDB)."
@@ -23,7 +24,7 @@ def _workspace_option(function: Any) -> Any:
 
 
 def _json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -43,9 +44,9 @@ def status(path: str, as_json: bool) -> None:
         _json(table.astype(object).where(table.notna(), None).to_dict("records"))
         return
     if table.empty:
-        click.echo(f"{path}: no responses yet")
+        echo(f"{path}: no responses yet")
         return
-    click.echo(table.fillna("-").to_string(index=False))
+    echo(table.fillna("-").to_string(index=False))
 
 
 @workspace.command()
@@ -67,7 +68,7 @@ def ingests(path: str, as_json: bool) -> None:
         period=table["period"].fillna("-"),
         undone=table["undone_at"].notna().map({True: "undone", False: ""}),
     ).drop(columns=["undone_at", "instrument_version", "rows_erased"])
-    click.echo(shown.to_string(index=False))
+    echo(shown.to_string(index=False))
 
 
 @workspace.command()
@@ -81,7 +82,7 @@ def undo(ingest_id: int, path: str, dry_run: bool, as_json: bool) -> None:
     from evalkit.store.maintain import undo as undo_ingest
 
     result = undo_ingest(path, ingest_id, dry_run=dry_run)
-    _json(result.to_dict()) if as_json else click.echo(result.line())
+    _json(result.to_dict()) if as_json else echo(result.line())
 
 
 @workspace.command()
@@ -99,7 +100,7 @@ def relabel(
     from evalkit.store.maintain import relabel as relabel_period
 
     result = relabel_period(path, old, new, ingest_id=ingest_id, instrument_id=instrument_id)
-    _json(result.to_dict()) if as_json else click.echo(result.line())
+    _json(result.to_dict()) if as_json else echo(result.line())
 
 
 @workspace.command()
@@ -115,7 +116,7 @@ def period(name: str, first_day: Any, last_day: Any, path: str) -> None:
 
     _, first, last = declare_period(path, name, date.fromisoformat(str(first_day.date())),
                                     date.fromisoformat(str(last_day.date())))  # fmt: skip
-    click.echo(f"period {name} declared: {first} to {last}")
+    echo(f"period {name} declared: {first} to {last}")
 
 
 @workspace.command()
@@ -137,7 +138,7 @@ def erase(
                          hint="one erasure request at a time")  # fmt: skip
     result = erase_responses(path, response_id=response_id, respondent=respondent,
                              instrument_id=instrument_id)  # fmt: skip
-    click.echo(result.line())
+    echo(result.line())
 
 
 @workspace.command()
@@ -159,4 +160,4 @@ def export(
 
     result = export_responses(path, load_instrument(instrument_id), output, period,
                               labels=labels, include_pii=include_pii)  # fmt: skip
-    click.echo(result.line())
+    echo(result.line())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +161,19 @@ def language_code(name: str) -> str | None:
         if english.lower() == wanted:
             return code
     return _NATIVE_NAMES.get(wanted) or _MORE_NAMES.get(wanted)
+
+
+def html_text(text: str | None) -> str | None:
+    """Instrument text for a platform that renders it as HTML (Qualtrics, LimeSurvey, REDCap):
+    ``<``, ``>`` and ``&`` escaped, so ``<script>`` or ``<img onerror=...>`` shows as text.
+    Quotes stay: outside a tag they cannot start an attribute.
+
+    Examples
+    --------
+    >>> html_text('<img src=x onerror="alert(1)"> Q&A')
+    '&lt;img src=x onerror="alert(1)"&gt; Q&amp;A'
+    """
+    return None if text is None else html.escape(text, quote=False)
 
 
 def cell(value: Any) -> Any:

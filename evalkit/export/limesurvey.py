@@ -16,7 +16,7 @@ import io
 import re
 from pathlib import Path
 
-from evalkit.export._common import ExportResult, cell, number_text
+from evalkit.export._common import ExportResult, cell, html_text, number_text
 from evalkit.instrument.model import Instrument, Item
 from evalkit.instrument.relevant import And, Compare, Expr, Not, Or, Selected, parse_relevant
 from evalkit.instrument.render import check_language
@@ -116,6 +116,13 @@ def _relevance(expr: Expr, codes: dict[tuple[str, str | None], str], top: bool =
     return text if top or not isinstance(expr, And | Or) else f"({text})"
 
 
+def _text(text: str | None) -> str | None:
+    """Text LimeSurvey shows: HTML escaped, and ``{ }`` as entities (its Expression Manager
+    would run ``{...}`` in question text as an expression)."""
+    escaped = html_text(text)
+    return None if escaped is None else escaped.replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _question_rows(
     instrument: Instrument, item: Item, number: int, lang: str, codes: dict
 ) -> list[dict[str, object]]:
@@ -127,8 +134,8 @@ def _question_rows(
             "type/scale": _TYPES[item.type],
             "name": codes[(item.id, None)],
             "relevance": _relevance(parse_relevant(item.relevant), codes) if item.relevant else "1",
-            "text": item.text.get(lang),
-            "help": item.hint.get(lang) if item.hint else None,
+            "text": _text(item.text.get(lang)),
+            "help": _text(item.hint.get(lang)) if item.hint else None,
             "language": lang,
             "mandatory": "Y" if item.required else "N",
             "min_num_value_n": None if low is None else number_text(low),
@@ -143,7 +150,7 @@ def _question_rows(
                 "type/scale": 0,
                 "name": codes[(item.id, choice.name)],
                 "relevance": "1" if item.type == "select_multiple" else None,
-                "text": choice.label.get(lang),
+                "text": _text(choice.label.get(lang)),
                 "language": lang,
             }
         )
@@ -164,7 +171,7 @@ def structure_rows(instrument: Instrument, lang: str | None = None) -> list[list
             {
                 "class": "SL",
                 "name": "surveyls_title",
-                "text": instrument.title.get(code),
+                "text": _text(instrument.title.get(code)),
                 "language": code,
             }
         )
@@ -181,7 +188,13 @@ def structure_rows(instrument: Instrument, lang: str | None = None) -> list[list
                     else instrument.title.get(code)
                 )
                 rows.append(
-                    {"id": group, "class": "G", "name": title, "relevance": "1", "language": code}
+                    {
+                        "id": group,
+                        "class": "G",
+                        "name": _text(title),
+                        "relevance": "1",
+                        "language": code,
+                    }
                 )
             rows += _question_rows(instrument, item, number, code, codes)
     return [[cell(row.get(column)) for column in COLUMNS] for row in rows]

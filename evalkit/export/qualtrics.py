@@ -15,7 +15,7 @@ import csv
 import io
 from pathlib import Path
 
-from evalkit.export._common import ExportResult, cell
+from evalkit.export._common import ExportResult, cell, html_text
 from evalkit.instrument.model import ChoiceList, Instrument, Item
 from evalkit.instrument.render import check_language, describe_condition
 from evalkit.io import write_text_atomic
@@ -34,8 +34,9 @@ VALUE_MAP_COLUMNS = ("item_id", "recode", "value", "label")
 
 
 def _line(text: str) -> str:
-    """One line of TXT: no line breaks, no ``[[`` that would start a tag."""
-    return " ".join(text.split()).replace("[[", "[ [").replace("]]", "] ]")
+    """One line of TXT: no line breaks, no ``[[`` that would start a tag, HTML escaped
+    (Qualtrics shows question and choice text as HTML)."""
+    return html_text(" ".join(text.split()).replace("[[", "[ [").replace("]]", "] ]")) or ""
 
 
 def recodes(choices: ChoiceList) -> list[tuple[int, str]]:

@@ -16,7 +16,7 @@ import csv
 import io
 from pathlib import Path
 
-from evalkit.export._common import ExportResult, cell, number_text
+from evalkit.export._common import ExportResult, cell, html_text, number_text
 from evalkit.instrument.model import Instrument, Item
 from evalkit.instrument.relevant import And, Compare, Expr, Not, Or, Selected, parse_relevant
 from evalkit.instrument.render import check_language
@@ -96,7 +96,8 @@ def _choices_text(instrument: Instrument, item: Item, lang: str) -> str | None:
     if choices is None:
         return None
     return " | ".join(
-        f"{c.name}, {' '.join(c.label.get(lang).split()).replace('|', '/')}" for c in choices
+        f"{c.name}, {html_text(' '.join(c.label.get(lang).split()).replace('|', '/'))}"
+        for c in choices
     )
 
 
@@ -119,11 +120,11 @@ def _field(instrument: Instrument, item: Item, lang: str, header: str | None) ->
     row = {
         "Variable / Field Name": item.id,
         "Form Name": instrument.id,
-        "Section Header": header,
+        "Section Header": html_text(header),
         "Field Type": field_type,
-        "Field Label": item.text.get(lang),
+        "Field Label": html_text(item.text.get(lang)),
         "Choices, Calculations, OR Slider Labels": _choices_text(instrument, item, lang),
-        "Field Note": note,
+        "Field Note": html_text(note),
         "Text Validation Type OR Show Slider Number": validation,
         "Text Validation Min": None if low is None else number_text(low),
         "Text Validation Max": None if high is None else number_text(high),

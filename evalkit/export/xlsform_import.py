@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalkit import limits
 from evalkit.errors import DataError, InstrumentError, Location
 from evalkit.export._common import uncell
 from evalkit.export._xlsform_json import Translator, identifier
@@ -287,6 +288,11 @@ def import_xlsform(path: str | Path) -> XLSFormImport:
     import's warnings up to that point (they usually say why).
     """
     path = Path(path)
+    if not path.is_file():
+        raise DataError("no such file", Location(str(path)), "check the path of the XLSForm")
+    too_large = limits.xlsx_too_large(path) if zipfile.is_zipfile(path) else None
+    if too_large:  # checked before pyxform unpacks the sheets (a zip bomb would fill memory)
+        raise DataError(too_large[0], Location(str(path)), too_large[1])
     form, rows, pyxform_warnings = _parse(path)
     meta_rows, typed = _evalkit_sheets(path)
     meta = _meta_values(meta_rows)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evalkit import limits
 from evalkit.errors import Location
 from evalkit.ingest._base import InputError
 
@@ -456,8 +457,14 @@ def _drop_empty_rows(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 def _read_xlsx(path: Path, where: Location) -> Grid:
     import pandas as pd
 
+    too_large = limits.xlsx_too_large(path)
+    if too_large:
+        raise InputError("too-large", too_large[0], where, too_large[1])
+    max_rows = limits.XLSX_ROWS.value()
     try:
-        cells = pd.read_excel(path, header=None, dtype=str, engine="openpyxl", sheet_name=0)
+        cells = pd.read_excel(
+            path, header=None, dtype=str, engine="openpyxl", sheet_name=0, nrows=max_rows + 1
+        )
     except Exception as exc:  # openpyxl raises many types for broken files
         raise InputError(
             "unreadable-xlsx",
@@ -465,6 +472,13 @@ def _read_xlsx(path: Path, where: Location) -> Grid:
             where,
             "open it in a spreadsheet program and save it again, or export CSV",
         ) from None
+    if len(cells) > max_rows:
+        raise InputError(
+            "too-large",
+            f"the XLSX sheet has more than {max_rows:,} rows",
+            where,
+            limits.xlsx_rows_hint(),
+        )
     cells = as_text_frame(cells.fillna("").astype(str))
     cells.columns = range(cells.shape[1])
     if cells.empty:

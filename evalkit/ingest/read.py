@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from evalkit.errors import Location, UsageError
 from evalkit.ingest import generic, google, kobo, msforms, odk, qualtrics
@@ -179,12 +179,17 @@ def read_responses(
 
 def load_mapping(path: str | Path) -> dict[str, str]:
     """Read a ``--map`` YAML file: ``columns: {header: item | <item>__<choice> | ignore}``."""
-    import yaml
+    from evalkit.instrument.yamlio import read_yaml
 
     where = Location(file=str(path))
     try:
-        loaded: Any = yaml.safe_load(Path(path).read_text("utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        loaded, _ = read_yaml(
+            path,
+            what="map file",
+            error=lambda message, at, hint: InputError("bad-map", message, at, hint),
+            empty_hint='write columns: {"Header in the file": item_id}',
+        )
+    except OSError as exc:
         raise InputError(
             "bad-map",
             f"cannot read the map file ({type(exc).__name__})",

@@ -1,22 +1,32 @@
-"""Safe YAML reading that remembers where every key stands (for errors naming the line).
+"""The one YAML reader of evalkit: safe, bounded, and remembering where every key stands.
 
-Only plain YAML is accepted: the safe loader (no ``!!python`` tags), no anchors or aliases
-(they are how "YAML bombs" multiply), no duplicate keys, and files of sensible size.
+Every YAML file evalkit reads (instruments, KPI catalogues, ``--map`` files, margins,
+populations, effects) goes through :func:`read_yaml` (tests/test_style.py checks that no other
+module calls PyYAML to read). Only plain YAML is accepted: the safe loader (no ``!!python``
+tags), no anchors or aliases (they are how "YAML bombs" multiply), no duplicate keys, and
+files of sensible size, node count and nesting depth (:mod:`evalkit.limits`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from evalkit.errors import InstrumentError, Location
+from evalkit import limits
+from evalkit.errors import EvalkitError, InstrumentError, Location
 
-MAX_BYTES = 2_000_000  # an instrument is a few dozen kB; anything this large is not one
-MAX_NODES = 100_000
+# kept for callers that read them; the limits in force are limits.YAML_BYTES/NODES/DEPTH
+MAX_BYTES = limits.YAML_BYTES.default
+MAX_NODES = limits.YAML_NODES.default
+
+ErrorFactory = Callable[[str, Location, str], EvalkitError]
+"""Makes the error to raise from (message, location, hint); :class:`InstrumentError` by
+default, e.g. ``lambda m, at, h: InputError("bad-map", m, at, h)`` for a map file."""
 
 KeyPath = tuple[str | int, ...]
 
@@ -45,51 +55,87 @@ class LineMap:
         return self.lines.get((), None)
 
 
-class _StrictSafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases and counts nodes."""
+def _a(noun: str) -> str:
+    """``an instrument file``, ``a map file``."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
-    def __init__(self, stream: str, source: str) -> None:
+
+@dataclass
+class _Guard:
+    """What one read may take (limits in force when it starts) and how it reports a problem."""
+
+    source: str
+    what: str
+    error: ErrorFactory
+    max_nodes: int = field(default_factory=limits.YAML_NODES.value)
+    max_depth: int = field(default_factory=limits.YAML_DEPTH.value)
+    nodes: int = 0
+    depth: int = 0
+
+    def fail(self, message: str, line: int | None = None, key: str | None = None,
+             hint: str = "") -> EvalkitError:  # fmt: skip
+        return self.error(message, Location(self.source, line, key=key), hint)
+
+    def count(self, event: Any) -> None:
+        """Count the node ``event`` starts; refuse an anchor or alias, more than the node
+        limit, or nesting deeper than the depth limit. The one check of both parsers: the
+        pure-Python loader runs it as it composes, :func:`_check_events` on libyaml's events."""
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise self.fail("YAML anchors and aliases (&name, *name) are not allowed", line,
+                            hint="write the repeated value out in full")  # fmt: skip
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise self.fail(
+                f"the document has more than {self.max_nodes} YAML nodes",
+                line,
+                hint=f"{_a(self.what)} is much smaller than this; check that this is the right "
+                f"file, or {limits.YAML_NODES.raise_hint()}",
+            )
+        if isinstance(event, _COLLECTION_STARTS):
+            self.depth += 1
+            if self.depth > self.max_depth:
+                raise self.fail(
+                    f"the document nests more than {self.max_depth} levels deep",
+                    line,
+                    hint=f"{_a(self.what)} nests a few levels; check that this is the right "
+                    f"file, or {limits.YAML_DEPTH.raise_hint()}",
+                )
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader that runs :meth:`_Guard.count` on every node as it composes."""
+
+    def __init__(self, stream: str, guard: _Guard) -> None:
         super().__init__(stream)
-        self.source = source
-        self.node_count = 0
+        self.guard = guard
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        self.node_count = _count_node(self.peek_event(), self.node_count, self.source)
-        return super().compose_node(parent, index)
+        event = self.peek_event()
+        self.guard.count(event)
+        node = super().compose_node(parent, index)
+        if isinstance(event, _COLLECTION_STARTS):
+            self.guard.depth -= 1
+        return node
 
 
 # libyaml's parser, where PyYAML was built with it (its wheels are): the same events and
 # nodes as the pure-Python loader, about ten times faster on an instrument file
 _C_LOADER = getattr(yaml, "CSafeLoader", None)
-_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_COLLECTION_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_COUNTED = (yaml.AliasEvent, yaml.ScalarEvent, *_COLLECTION_STARTS)
+_COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
-def _count_node(event: Any, count: int, source: str) -> int:
-    """``count`` + 1 for the node ``event`` starts; refuses an anchor or alias and more than
-    :data:`MAX_NODES` nodes. The one check of both parsers: the pure-Python loader runs it
-    as it composes, :func:`_check_events` on libyaml's events."""
-    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-        raise InstrumentError(
-            "YAML anchors and aliases (&name, *name) are not allowed",
-            Location(source, event.start_mark.line + 1),
-            "write the repeated value out in full",
-        )
-    if count + 1 > MAX_NODES:
-        raise InstrumentError(
-            f"the document has more than {MAX_NODES} YAML nodes",
-            Location(source, event.start_mark.line + 1),
-            "an instrument is much smaller than this; check that this is the right file",
-        )
-    return count + 1
-
-
-def _check_events(events: Any, source: str) -> None:
-    """:func:`_count_node` over libyaml's event stream, before composing: aliases are events,
-    not yet expanded, so a "YAML bomb" stops at its first alias."""
-    count = 0
+def _check_events(events: Any, guard: _Guard) -> None:
+    """:meth:`_Guard.count` over libyaml's event stream, before composing: aliases are events,
+    not yet expanded, so a "YAML bomb" stops at its first alias, and nothing is nested yet."""
     for event in events:
-        if isinstance(event, (yaml.AliasEvent, *_NODE_EVENTS)):
-            count = _count_node(event, count, source)
+        if isinstance(event, _COUNTED):
+            guard.count(event)
+        elif isinstance(event, _COLLECTION_ENDS):
+            guard.depth -= 1
+    guard.nodes = guard.depth = 0
 
 
 _PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
@@ -99,7 +145,7 @@ _TAG_FLOAT = "tag:yaml.org,2002:float"
 _TAG_BOOL = "tag:yaml.org,2002:bool"
 
 
-def _check_surprising_scalar(node: yaml.ScalarNode, path: KeyPath, source: str) -> None:
+def _check_surprising_scalar(node: yaml.ScalarNode, path: KeyPath, guard: _Guard) -> None:
     """Refuse YAML 1.1 readings that surprise people: 15_17 -> 1517, 0123 -> 83, yes -> True."""
     if node.style:  # quoted or a block: taken as written (plain is None, or "" from libyaml)
         return
@@ -109,100 +155,118 @@ def _check_surprising_scalar(node: yaml.ScalarNode, path: KeyPath, source: str) 
         or (node.tag == _TAG_FLOAT and not _PLAIN_FLOAT.match(raw))
         or (node.tag == _TAG_BOOL and raw.lower() not in ("true", "false"))
     )
+    line, key = node.start_mark.line + 1, format_path(path) or None
     if node.tag == _TAG_FLOAT and raw.lower().lstrip("+-") in (".nan", ".inf"):
-        raise InstrumentError(
-            f"{raw!r} is not a finite number",
-            Location(source, node.start_mark.line + 1, key=format_path(path) or None),
-            "write a number such as 0.5",
-        )
+        raise guard.fail(f"{raw!r} is not a finite number", line, key, "write a number such as 0.5")
     if surprising:
         reading = "a boolean" if node.tag == _TAG_BOOL else "a number"
-        raise InstrumentError(
+        raise guard.fail(
             f"YAML reads the unquoted value {raw!r} as {reading}",
-            Location(source, node.start_mark.line + 1, key=format_path(path) or None),
+            line,
+            key,
             f"quote it ('{raw}') if it is text"
             + ("; write true or false for a yes/no setting" if node.tag == _TAG_BOOL else ""),
         )
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: LineMap, source: str) -> None:
+def _walk(node: yaml.Node, path: KeyPath, lines: LineMap, guard: _Guard) -> None:
     lines.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode):
-        _check_surprising_scalar(node, path, source)
+        _check_surprising_scalar(node, path, guard)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
+            if isinstance(key_node, yaml.ScalarNode):  # yes: -> True, 0123: -> 83 as keys too
+                _check_surprising_scalar(key_node, (*path, key), guard)
             if key in seen:
-                raise InstrumentError(
+                raise guard.fail(
                     f"duplicate key {key!r} (first at line {seen[key]})",
-                    Location(source, line, key=format_path((*path, key))),
+                    line,
+                    format_path((*path, key)),
                     "keep one of them; YAML would silently use the last",
                 )
             seen[key] = line
             lines.lines[(*path, key)] = line
-            _walk(value_node, (*path, key), lines, source)
+            _walk(value_node, (*path, key), lines, guard)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
             lines.lines[(*path, index)] = child.start_mark.line + 1
-            _walk(child, (*path, index), lines, source)
+            _walk(child, (*path, index), lines, guard)
 
 
-def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
-    """Read one YAML document safely; return its data and the line of every key path.
-
-    Raises :class:`InstrumentError` with a one-line message for a missing file, a directory,
-    a binary or non-UTF-8 file, a YAML syntax error, an unsafe tag, an anchor or alias,
-    a duplicate key, or an empty document.
-    """
-    source = str(path)
-    file = Path(path)
+def _read_text(file: Path, guard: _Guard, empty_hint: str) -> str:
+    """The file's text, or the one-line error for a directory, a missing, too large,
+    binary, non-UTF-8 or empty file."""
     if file.is_dir():
-        raise InstrumentError(
-            "is a directory, not an instrument file", Location(source), "pass a .yaml file"
-        )
+        raise guard.fail(f"is a directory, not {_a(guard.what)}", hint="pass a .yaml file")
     if not file.exists():
-        raise InstrumentError("no such file", Location(source), "check the path")
-    if file.stat().st_size > MAX_BYTES:
-        raise InstrumentError(
-            f"file is larger than {MAX_BYTES // 1_000_000} MB",
-            Location(source),
-            "an instrument file is a few kB; check that this is the right file",
+        raise guard.fail("no such file", hint="check the path")
+    max_bytes = limits.YAML_BYTES.value()
+    size = file.stat().st_size
+    if size > max_bytes:
+        raise guard.fail(
+            f"file is larger than {max_bytes:,} bytes ({size:,})",
+            hint=f"{_a(guard.what)} is a few kB; check that this is the right file, or "
+            + limits.YAML_BYTES.raise_hint(size),
         )
     raw = file.read_bytes()
     if b"\x00" in raw:
-        raise InstrumentError(
-            "is a binary file, not YAML", Location(source), "pass an instrument .yaml file"
-        )
+        raise guard.fail("is a binary file, not YAML", hint=f"pass {_a(guard.what)} in YAML")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InstrumentError(
-            f"is not UTF-8 text (byte {exc.start})",
-            Location(source),
-            "save the file as UTF-8 in your editor",
+        raise guard.fail(
+            f"is not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8 in your editor"
         ) from None
     if not text.strip():
-        raise InstrumentError(
-            "the file is empty", Location(source), "start from an instrument in instruments/"
-        )
+        raise guard.fail("the file is empty", hint=empty_hint)
+    return text
+
+
+def read_yaml(
+    path: str | Path,
+    *,
+    what: str = "instrument file",
+    error: ErrorFactory = InstrumentError,
+    empty_hint: str = "start from an instrument in instruments/",
+) -> tuple[Any, LineMap]:
+    """Read one YAML document safely; return its data and the line of every key path.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    what
+        What the file is, for messages ("map file", "margins file").
+    error
+        Makes the exception raised for every problem (default :class:`InstrumentError`).
+    empty_hint
+        The hint for an empty file or one without a document.
+
+    Raises
+    ------
+    EvalkitError
+        From ``error``, with a one-line message, for a missing file, a directory, a binary or
+        non-UTF-8 file, one over the size, node or depth limit (:mod:`evalkit.limits`), a YAML
+        syntax error, an unsafe tag, an anchor or alias, a duplicate key, a surprising
+        unquoted value, or an empty document.
+    """
+    guard = _Guard(str(path), what, error)
+    text = _read_text(Path(path), guard, empty_hint)
     loader: Any = None
     try:
         if _C_LOADER is not None:
-            _check_events(yaml.parse(text, Loader=_C_LOADER), source)
+            _check_events(yaml.parse(text, Loader=_C_LOADER), guard)
             loader = _C_LOADER(text)
         else:
-            loader = _StrictSafeLoader(text, source)
+            loader = _StrictSafeLoader(text, guard)
         node = loader.get_single_node()
         if node is None:
-            raise InstrumentError(
-                "the file holds no YAML document",
-                Location(source),
-                "start from an instrument in instruments/",
-            )
+            raise guard.fail("the file holds no YAML document", hint=empty_hint)
         lines = LineMap()
-        _walk(node, (), lines, source)
+        _walk(node, (), lines, guard)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -210,10 +274,14 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
         problem = exc.problem or exc.context or "invalid YAML"
         hint = "fix the YAML syntax"
         if "constructor" in problem or "tag" in problem:
-            hint = "remove the tag: instrument files hold plain YAML only"
-        raise InstrumentError(f"not valid YAML: {problem}", Location(source, line), hint) from None
+            hint = f"remove the tag: {_a(what)} holds plain YAML only"
+        raise guard.fail(f"not valid YAML: {problem}", line, hint=hint) from None
     except yaml.YAMLError as exc:
-        raise InstrumentError(f"not valid YAML: {exc}", Location(source), "fix the YAML") from None
+        raise guard.fail(f"not valid YAML: {exc}", hint="fix the YAML") from None
+    except RecursionError:  # only where EVALKIT_MAX_YAML_DEPTH was raised past Python's stack
+        raise guard.fail(
+            "the document nests too deeply for Python to read", hint="nest fewer levels"
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()

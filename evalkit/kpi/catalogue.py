@@ -446,7 +446,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     True
     """
     file = Path(path) if path else library_catalogue_path()
-    data, lines = read_yaml(file)
+    data, lines = read_yaml(file, what="KPI catalogue")
     raise_first_problem(check_catalogue_data(data, str(file), lines), file)
     if "extends" in data:
         data = _merge_over_library(data)

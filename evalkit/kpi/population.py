@@ -50,7 +50,7 @@ def load_population(path: str | Path) -> dict[str, float]:
     if file.suffix.lower() == ".csv":
         raw, csv_lines = _read_csv(file)
         return _checked(raw, lambda key: csv_lines.get(key), str(path))
-    data, lines = read_yaml(path)
+    data, lines = read_yaml(path, what="population file", empty_hint="write shares: {group: 0.5}")
     if not isinstance(data, dict) or not isinstance(data.get("shares"), dict):
         raise InstrumentError(
             "expected a 'shares:' mapping of group keys to population shares",

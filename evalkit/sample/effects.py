@@ -113,7 +113,7 @@ def load_effects(path: str | Path) -> tuple[Effect, ...]:
     """
     source = str(path)
     try:
-        data, lines = read_yaml(path)
+        data, lines = read_yaml(path, what="effects file")
     except InstrumentError as exc:
         hint = exc.hint if "instrument" not in exc.hint else ""
         raise EffectsError(
