@@ -31,6 +31,7 @@ _VALUE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _SELECTS = {"select one": "select_one", "select all that apply": "select_multiple"}
 _NOTES = frozenset({"note", "q note", "add note prompt"})
 _CALCULATES = frozenset({"calculate", "q calculate", "add calculate prompt", "hidden"})
+_LITERACY_COLUMNS = ("Word at flash", "Duration of exercise", "Total words attempted")
 _DEFAULT = "default"  # pyxform's language of a label column without ``::language``
 
 
@@ -95,6 +96,7 @@ class Translator:
         self.renamed: dict[str, str] = {}
         self.unanalysed: list[dict[str, Any]] = []
         self.metadata: list[str] = []
+        self.notes: list[str] = []
         self.sections: list[dict[str, Any]] = []
         self.items: list[dict[str, Any]] = []
         self.missing_texts: dict[str, int] = {}
@@ -194,7 +196,10 @@ class Translator:
         if value is None or value == "" or value == {}:
             return None
         if isinstance(value, str):
-            value = {None: value}  # pyxform's plain text (e.g. its own or_other label)
+            # a plain text: the default language's, when that is a language of the form;
+            # otherwise pyxform's own (its or_other label), used where a text is missing
+            name = str(self.form.get("default_language") or _DEFAULT)
+            value = {name if self.codes.get(name) else None: value}
         found: dict[str, str] = {}
         spare: str | None = None
         for name, text in value.items():
@@ -274,6 +279,11 @@ class Translator:
     def walk(self, lists: dict[str, list[dict[str, Any]]]) -> None:
         for child in self.form.get("children") or ():
             self.node(child, lists, section=None, conditions=(), depth=0)
+        if self.notes:
+            self.warn(
+                f"note(s) not imported: they ask nothing (recorded under unanalysed, as Kobo "
+                f"exports an empty column for each): {', '.join(self.notes)}"
+            )
         if self.metadata:
             self.warn(
                 "metadata fields not analysed (the platform records them; recorded under "
@@ -308,10 +318,8 @@ class Translator:
             return
         what = question_kind(node)
         if what == "note":
-            self.warn(
-                f"note {name!r}{self.where(name)} not imported: it asks nothing (recorded "
-                "under unanalysed: Kobo exports an empty column for it)"
-            )
+            if name not in self.notes:
+                self.notes.append(name)
             self.record_unanalysed(node, "note")
             return
         if what in ("metadata", "calculate", "unanalysed"):
@@ -402,6 +410,8 @@ class Translator:
                 return None
             item["choices"] = list_id
             appearance = str((node.get("control") or {}).get("appearance", ""))
+            if "literacy" in appearance.split():
+                self.literacy(name)
             values = [c["value"] for c in lists[list_id] if not c.get("missing")]
             if (
                 kind == "select_one"
@@ -438,6 +448,15 @@ class Translator:
             if node.get(f"evalkit_{key}") is not None:
                 item[key] = str(node[f"evalkit_{key}"])
         return item
+
+    def literacy(self, name: str) -> None:
+        """Kobo's literacy test (``appearance literacy``) exports three more columns."""
+        extras = [f"{name}/{part}" for part in _LITERACY_COLUMNS]
+        self.unanalysed += [{"name": extra, "type": "literacy"} for extra in extras]
+        self.warn(
+            f"question {name!r}: Kobo's literacy-test columns are not analysed (recorded under "
+            f"unanalysed): {', '.join(extras)}"
+        )
 
     def bounds(self, item: dict[str, Any], constraint: Any, name: str) -> None:
         if not constraint or item["type"] == "nps":

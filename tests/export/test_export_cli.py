@@ -83,7 +83,7 @@ def test_import_xlsform_of_a_form_without_questions_exits_1(runner, tmp_path):
     )
     assert result.exit_code == 1
     # the warnings come first (here: the note not imported), the one-line error last
-    assert "warning: note 'hello' (row 2) not imported" in result.output
+    assert "warning: note(s) not imported: they ask nothing" in result.output
     last = result.output.rstrip().splitlines()[-1]
     assert last.startswith(f"error: {form}: the form has no question (only notes and groups)")
     assert not (tmp_path / "o.yaml").exists()

@@ -181,7 +181,7 @@ def test_failed_import_shows_its_warnings(tmp_path, runner):
     result = runner.invoke(cli, ["instrument", "import-xlsform", str(path), "-o", "x.yaml"])
     assert result.exit_code == 1
     assert "warning: language 'Klingon' names no language code" in result.output
-    assert "warning: note 'hello' (row 2) not imported" in result.output
+    assert "warning: note(s) not imported: they ask nothing" in result.output
     assert result.output.rstrip().splitlines()[-1].startswith("error: ")
     assert "the form has no question" in result.output
 
@@ -295,3 +295,31 @@ def test_export_with_geopoint_and_calculate_validates_without_a_map(tmp_path, ru
     assert out.exit_code == 0, out.output
     assert "all rows valid" in out.output
     assert "records as not analysed (geopoint, time, calculate, ...) ignored" in out.output
+
+
+def test_kobo_literacy_test_columns_are_recorded(tmp_path, runner):
+    path = _form(
+        tmp_path / "lit.xlsx",
+        [
+            ("type", "name", "label", "appearance"),
+            ("select_multiple words", "passage", "Read aloud", "literacy"),
+        ],
+        [("list_name", "name", "label"), ("words", 1, "one"), ("words", 2, "two")],
+    )
+    result = import_xlsform(path)
+    assert [u["name"] for u in result.data["unanalysed"]] == [
+        "passage/Word at flash",
+        "passage/Duration of exercise",
+        "passage/Total words attempted",
+    ]
+    yaml_path = tmp_path / "lit.yaml"
+    yaml_path.write_text(to_yaml(result.data), encoding="utf-8")
+    export = tmp_path / "lit.csv"
+    export.write_text(
+        '"passage/Word at flash";"passage/Duration of exercise";"passage/Total words attempted";'
+        '"passage";"passage/1";"passage/2";"_id";"_uuid";"_submission_time";"_index"\n'
+        '"2";"60";"2";"1 2";"1";"1";"1";"u1";"2025-03-02T10:00:00";"1"\n',
+        encoding="utf-8",
+    )
+    out = runner.invoke(cli, ["validate", str(export), "--instrument", str(yaml_path)])
+    assert out.exit_code == 0, out.output
