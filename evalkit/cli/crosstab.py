@@ -40,8 +40,8 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), help="Write an XLSX file.")
 @click.option("-o", "--output", type=click.Path(file_okay=False), help="Write CSV files here.")
 def crosstab(
-    file, platform, date_order, workspace, period, instrument_name, row_var, col_var, json_path, xlsx_path,
-    output, **options
+    file, platform, date_order, workspace, period, instrument_name, row_var, col_var,
+    json_path, xlsx_path, output, **options
 ) -> None:  # fmt: skip
     """Crosstab of --rows by --cols: counts, row/column percentages, chi-square or Fisher's
     exact test, Cramer's V with CI and adjusted standardised residuals; small cells are
