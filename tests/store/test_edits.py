@@ -24,6 +24,16 @@ def inst():
     return load_instrument("post_engagement")
 
 
+def _google_time(text):
+    """A timestamp of the Google CSV (its own download: '2026/03/10 5:25:04 PM GMT')."""
+    for fmt in ("%Y/%m/%d %I:%M:%S %p", "%m/%d/%Y %H:%M:%S"):
+        try:
+            return datetime.strptime(text.removesuffix(" GMT"), fmt)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
 def _as_xlsx(csv_path, xlsx_path):
     """The Google sheet's own XLSX download: timestamps as dates, numbers as numbers."""
     book = openpyxl.Workbook()
@@ -31,7 +41,7 @@ def _as_xlsx(csv_path, xlsx_path):
     with csv_path.open(encoding="utf-8") as handle:
         for n, row in enumerate(csv.reader(handle)):
             if n and row[0]:
-                row[0] = datetime.strptime(row[0], "%m/%d/%Y %H:%M:%S")
+                row[0] = _google_time(row[0])
             sheet.append([int(c) if isinstance(c, str) and c.isdigit() else c for c in row])
     book.save(xlsx_path)
     return xlsx_path
