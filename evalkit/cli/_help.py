@@ -22,6 +22,7 @@ Commands:
   analyze     Compare outcome measures across modes, with effect sizes and findings.
   crosstab    Crosstab of two items: counts, percentages, test and residuals.
   demo        Run the whole job on the sample data, ending with the annual report.
+  followup    Follow-up waves linked to answers: response, attrition, outcomes.
   ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.
   kpi         KPI scorecard for a period: value, CI, target, status, trend.

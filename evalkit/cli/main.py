@@ -30,6 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "crosstab",
         "Crosstab of two items: counts, percentages, test and residuals.",
     ),
+    "followup": (
+        "evalkit.cli.followup",
+        "followup",
+        "Follow-up waves linked to answers: response, attrition, outcomes.",
+    ),
     "instrument": (
         "evalkit.cli.instrument",
         "instrument",
