@@ -173,3 +173,13 @@ def test_the_demo_report_says_the_same_in_every_format(demo_run):
 
     out, _, _ = demo_run
     assert_formats_agree(out / "report")
+
+
+def test_the_demo_uses_the_seed_of_evalkit_report(demo_run):
+    from evalkit.cli.report import report
+
+    out, _, _ = demo_run
+    default = next(p.default for p in report.params if p.name == "seed")
+    metadata = json.loads((out / "report" / "results.json").read_text("utf-8"))["metadata"]
+    assert isinstance(metadata["kpis"], dict)  # a JSON object, not a Python repr string
+    assert metadata["seed"] == metadata["kpis"]["seed"] == metadata["analysis"]["seed"] == default

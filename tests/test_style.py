@@ -19,6 +19,7 @@ STAGES = [
     "analyze",
     "kpi",
     "report",
+    "network",  # share/pool reuse store, analyze, kpi; the network report reuses report's look
     "sample",
     "cli",
 ]

@@ -37,6 +37,8 @@ from evalkit.analyze.adjust import (
     regression_adjusted,
 )
 from evalkit.analyze.analysers import analyse_item, ratio, scale
+from evalkit.analyze.analysers.text import analyse_texts, text_items
+from evalkit.analyze.analysers.trend import analyse_trends, trend_sentences
 from evalkit.analyze.breakdown import breakdown_from
 from evalkit.analyze.design import design_from
 from evalkit.analyze.filters import apply_filters
@@ -145,9 +147,34 @@ def analyze(
         step(r.id)
         ratio.analyse(r, frame, ctx, rows)
 
+    trends, interactions, trend_note = analyse_trends(plan.items, frame, ctx)
+    texts, themes, quotes = analyse_texts(
+        text_items(instrument, opts.outcomes), frame, ctx, opts.themes
+    )
     comparisons = tidy("comparisons", rows.comparisons)
     pairwise = tidy("pairwise", rows.pairwise)
     adjust_run(comparisons, pairwise)
+    labels = outcome_labels(instrument, opts.lang)
+    findings = findings_mod.findings(
+        comparisons,
+        pairwise,
+        labels,
+        dict(zip(groups.names, groups.labels, strict=True)),
+        opts.alpha,
+        ctx.lang,
+        between=groups.between_words(ctx.lang),
+    )
+    trend_findings = trend_sentences(
+        trends,
+        interactions,
+        labels,
+        _mode_labels(instrument, ctx.lang),
+        opts.alpha,
+        ctx.lang,
+        groups.between_words(ctx.lang),
+    )
+    if trend_findings:
+        findings = tidy("findings", findings.to_dict(orient="records") + trend_findings)
     tables = {
         "comparisons": comparisons,
         "pairwise": pairwise,
@@ -156,15 +183,12 @@ def analyze(
         "multi_response": tidy("multi_response", rows.multi_response),
         "scales": tidy("scales", scale_rows),
         "scale_items": tidy("scale_items", scale_item_rows),
-        "findings": findings_mod.findings(
-            comparisons,
-            pairwise,
-            outcome_labels(instrument, opts.lang),
-            dict(zip(groups.names, groups.labels, strict=True)),
-            opts.alpha,
-            ctx.lang,
-            between=groups.between_words(ctx.lang),
-        ),
+        "trends": tidy("trends", trends),
+        "interactions": tidy("interactions", interactions),
+        "texts": tidy("texts", texts),
+        "themes": tidy("themes", themes),
+        "quotes": tidy("quotes", quotes),
+        "findings": findings,
         "balance": balance if balance is not None else tidy("balance", []),
     }
     metadata = {
@@ -188,11 +212,20 @@ def analyze(
         "holm": "within each outcome's pairwise family",
         "fdr": "Benjamini-Hochberg across all tests of the run",
         "skipped_outcomes": "; ".join(rows.skipped),
+        "trend_note": trend_note or None,
         **design_meta,
         "adjust": ",".join(opts.adjust),
         "propensity": opts.propensity,
+        "themes": opts.themes.source if opts.themes else None,
     }
     return AnalysisResult(tables=tables, metadata=metadata)
+
+
+def _mode_labels(instrument: Instrument, lang: str) -> dict[str, str]:
+    """Labels of the instrument's group item's choices (the modes of the interactions)."""
+    mode = instrument.group_item
+    choices = instrument.choices_for(mode) if mode else None
+    return {c.name: c.label.get(lang) for c in choices} if choices else {}
 
 
 def _stepper(progress: Callable[[str], None] | None, total: int) -> Callable[[str], None]:

@@ -75,6 +75,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "so this is not evidence that {alike} are alike.",
         "alike_modes": "the modes",
         "alike_groups": "the groups",
+        "alike_within": "“{outcome}”: {alike} are alike to within {points} (the {ci}% "
+        "intervals of every pairwise difference lie within ±{margin}).",
+        "points_one": "{margin} percentage point",
+        "points_many": "{margin} percentage points",
     },
     "es": {
         "share": "Los participantes de «{a}» respondieron «{answer}» a «{outcome}» con {verb} "
@@ -121,8 +125,17 @@ PHRASES: dict[str, dict[str, str]] = {
         "sean equivalentes.",
         "alike_modes": "las modalidades",
         "alike_groups": "los grupos",
+        "alike_within": "«{outcome}»: {alike} son similares con un margen de {points} (los "
+        "intervalos del {ci}\u00a0% de todas las diferencias por pares están dentro de ±{margin}).",
+        "points_one": "{margin} punto porcentual",
+        "points_many": "{margin} puntos porcentuales",
     },
 }
+
+
+# a null finding whose intervals all lie within this many percentage points of no difference
+# reads "alike to within 1 point" rather than "not evidence that the modes are alike"
+ALIKE_WITHIN_POINTS = 1
 
 
 def _pct(x: float, language: str = "en") -> str:
@@ -130,7 +143,19 @@ def _pct(x: float, language: str = "en") -> str:
 
 
 def _num(x: float, digits: int = 1) -> str:
+    """``x`` to ``digits`` decimals, with more when that would round a non-zero to 0.
+
+    An interval bound of −0.004 points printed "0" reads as "no difference" for a
+    significant one; it is printed −0.004 (as many decimals as it takes, up to six), and 0
+    is never signed.
+
+    >>> _num(-0.004, 0), _num(-17.6, 0), _num(0.0, 0), _num(-0.0001, 2)
+    ('−0.004', '−18', '0', '−0.0001')
+    """
     text = f"{x:.{digits}f}"
+    while float(text) == 0 and x != 0 and digits < 6:
+        digits += 1
+        text = f"{x:.{digits}f}"
     if float(text) == 0:
         text = f"{0:.{digits}f}"
     return text.replace("-", "−")
@@ -425,6 +450,13 @@ def _sentence_not_detectable(
     highs = [x for r in shown if not math.isnan(x := _number(r["difference_ci_high"]))]
     low = min(lows) if lows else float("nan")
     high = max(highs) if highs else float("nan")
+    if _is_share(name) and max(abs(low), abs(high)) <= ALIKE_WITHIN_POINTS / 100:
+        # so narrow that the modes are alike for any practical purpose: say so
+        margin = ALIKE_WITHIN_POINTS
+        points = words["points_one" if margin == 1 else "points_many"].format(margin=margin)
+        return words["alike_within"].format(
+            outcome=label, alike=alike, points=points, margin=margin, ci=ci
+        )
     if _is_share(name):
         bounds = words["bounds_share"].format(lo=_num(100 * low, 0), hi=_signed(100 * high, 0))
     elif name == "NPS":

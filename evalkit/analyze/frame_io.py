@@ -219,13 +219,15 @@ def frame_from_export(
     platform: str = "auto",
     progress: Callable[[str], None] | None = None,
     columns: Collection[str] | None = None,
+    date_order: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The valid rows of a platform export (read and validated by ingest), ready to analyse.
 
     Returns the frame and a dict with the row counts (``rows_in``, ``rows_valid``,
     ``rows_quarantined``) and the file's ``input_sha256``. ``progress`` is passed on to
     :func:`evalkit.validate.validate_file`; ``columns`` (item ids, e.g.
-    :func:`evalkit.analyze.analysis_columns`) limits the frame to those items' columns.
+    :func:`evalkit.analyze.analysis_columns`) limits the frame to those items' columns;
+    ``date_order`` is the day/month order of the file's dates (``--date-order``).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -242,7 +244,9 @@ def frame_from_export(
     with ThreadPoolExecutor(max_workers=1) as pool:
         # hashlib releases the GIL: the file is hashed while it is converted and validated
         digest = pool.submit(hash_after_parse)
-        report = validate_file(path, instrument, platform, progress=progress, columns=columns)
+        report = validate_file(
+            path, instrument, platform, progress=progress, columns=columns, date_order=date_order
+        )
         sha256 = digest.result()
     if report.valid_frame is None or len(report.valid_frame) == 0:
         raise DataError(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalkit.analyze._common import check_alpha, check_n_boot
 from evalkit.analyze.suppress import check_min_cell
+
+if TYPE_CHECKING:
+    from evalkit.analyze.themes import Codebook
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class AnalysisOptions:
     propensity
         ``"ipw"`` or ``"overlap"``: instead of regression, weight by propensity scores of the
         group given the ``adjust`` covariates; every comparison is then an adjusted association.
+    themes
+        A theme codebook (:func:`evalkit.analyze.themes.load_codebook`) for free-text items:
+        theme shares by group and redacted example quotes.
     """
 
     by: str | None = None
@@ -71,16 +77,23 @@ class AnalysisOptions:
     rake_bounds: tuple[float, float] = (0.2, 5.0)
     adjust: tuple[str, ...] = field(default_factory=tuple)
     propensity: str | None = None
+    themes: Codebook | None = None
 
 
 def options_from(
-    margins: str | None = None, outcomes=(), adjust: str | None = None, **kwargs: Any
+    margins: str | None = None,
+    outcomes=(),
+    adjust: str | None = None,
+    themes: str | None = None,
+    **kwargs: Any,
 ) -> AnalysisOptions:
-    """AnalysisOptions from command-line values (``margins`` is a YAML path, ``adjust`` a
-    comma-separated list of items)."""
+    """AnalysisOptions from command-line values (``margins`` and ``themes`` are YAML paths,
+    ``adjust`` a comma-separated list of items)."""
+    from evalkit.analyze.themes import load_codebook
     from evalkit.analyze.weights import load_margins
 
     return AnalysisOptions(
+        themes=load_codebook(themes) if themes else None,
         outcomes=tuple(outcomes),
         adjust=tuple(a.strip() for a in adjust.split(",") if a.strip()) if adjust else (),
         margins=load_margins(margins) if margins else None,

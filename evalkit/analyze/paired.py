@@ -213,6 +213,11 @@ def analyze_paired(
         "multi_response": tidy("multi_response", []),
         "scales": tidy("scales", []),
         "scale_items": tidy("scale_items", []),
+        "trends": tidy("trends", []),
+        "interactions": tidy("interactions", []),
+        "texts": tidy("texts", []),
+        "themes": tidy("themes", []),
+        "quotes": tidy("quotes", []),
         "findings": findings_mod.findings(
             comparisons,
             pairwise,

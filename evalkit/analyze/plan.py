@@ -74,6 +74,8 @@ def check_outcome(instrument: Instrument, outcome: str, breakdown_var: str | Non
             f"--outcome {outcome!r} is personal data and is never analysed",
             hint="name another outcome",
         )
+    if item.type == "text" and item.role == "outcome":
+        return  # open answers: counts, lengths and themes (analysers/text.py)
     if item.type not in ANALYSED_TYPES:
         raise UsageError(
             f"--outcome {outcome!r} is a {item.type} item, which the comparison does not analyse",
@@ -109,6 +111,14 @@ def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = N
     named = [opts.by, opts.weights, *opts.adjust, *(opts.margins or {})]
     named += where_columns(opts.where) + ([ENGAGEMENT] if opts.engagement is not None else [])
     typed = [item.id for item in instrument.items if item.type in ANALYSED_TYPES]
+    # free-text outcomes (never personal ones) are read only by the open-answer analysis
+    typed += [
+        i.id
+        for i in instrument.items
+        if i.type == "text"
+        and not i.pii
+        and (i.id in opts.outcomes if opts.outcomes else i.role == "outcome")
+    ]
     return list(dict.fromkeys([*typed, *(name for name in named if name)]))
 
 

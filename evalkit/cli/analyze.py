@@ -13,6 +13,11 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--platform", default="auto", show_default=True, help="Platform of FILE.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    help="Day/month order of dates such as 9/11/2022 in FILE (default: from the file).",
+)
 @click.option("--workspace", help="Analyse the responses stored in this workspace.")
 @click.option("--period", help="With --workspace: only this period, e.g. 2026.")
 @click.option(
@@ -55,6 +60,11 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     type=click.Path(dir_okay=False),
     help="YAML of population margins ({item: {category: share}}) to rake the weights to.",
 )
+@click.option(
+    "--themes",
+    type=click.Path(dir_okay=False),
+    help="YAML theme codebook for free-text answers: theme shares and redacted quotes.",
+)
 @click.option("--adjust", help="Covariate items, comma-separated: adds adjusted associations.")
 @click.option(
     "--propensity",
@@ -65,7 +75,7 @@ from evalkit.cli.main import CONTEXT_SETTINGS
               help="Pre-wave frame: with --post, a paired pre/post analysis.")  # fmt: skip
 @click.option("--post", "post_path", type=click.Path(dir_okay=False), help="Post-wave frame.")
 def analyze(
-    file, platform, workspace, period, frame_path, pre_path, post_path, instrument_name,
+    file, platform, date_order, workspace, period, frame_path, pre_path, post_path, instrument_name,
     json_path, output, **options
 ) -> None:  # fmt: skip
     """Describe every outcome (the topline) or compare it across groups (by default mode).
@@ -113,7 +123,9 @@ def analyze(
             opts = options_from(**options)
             # only the columns the analysis reads: the valid rows of free text are not copied
             columns = analysis_columns(inst, opts)
-            frame, counts = frame_from_export(file, inst, platform, progress, columns)
+            frame, counts = frame_from_export(
+                file, inst, platform, progress, columns, date_order=date_order
+            )
             sha = counts.pop("input_sha256")  # hashed while the file was converted
             result = run(frame, inst, opts, sha, progress)
             result.metadata.update(counts)
@@ -171,12 +183,56 @@ def summary_text(result) -> str:
             f"{_p(row.p_value):>8} {_p(row.p_fdr):>8}  {effect}"
             + ("  [suppressed groups]" if row.suppressed else "")
         )
+    lines += _trend_lines(result) + _text_lines(result)
     if len(result.findings):
         lines += ["", "Findings (associations, not effects):"]
         lines += [f"- {s}" for s in result.findings["sentence"]]
     if meta.get("skipped_outcomes"):
         lines += ["", f"skipped: {meta['skipped_outcomes']}"]
     return "\n".join(lines) + "\n"
+
+
+def _text_lines(result) -> list[str]:
+    """Open answers: how many wrote something, and each theme's share overall."""
+    texts = result.tables.get("texts")
+    if texts is None or not len(texts):
+        return []
+    lines = ["", "Open answers (answers, median words; themes: share of answers):"]
+    for outcome, rows in texts.groupby("outcome", sort=False):
+        shown = rows[~rows["suppressed"].astype(bool)]
+        lines.append(
+            f"- {outcome}: {shown['n_answered'].sum():.0f} answers"
+            + (f", {len(rows) - len(shown)} groups suppressed" if len(shown) < len(rows) else "")
+        )
+        themes = result.themes[result.themes["outcome"] == outcome]
+        for _, t in themes.groupby("theme", sort=False):
+            t = t[~t["suppressed"].astype(bool)]
+            if len(t) and t["n_answered"].sum():
+                share = t["count"].sum() / t["n_answered"].sum()
+                lines.append(f"    {t['label'].iloc[0]}: {100 * share:.0f}%")
+    return lines
+
+
+def _trend_lines(result) -> list[str]:
+    """The trend tests of a --by period run over three or more periods."""
+    trends = result.tables.get("trends")
+    if trends is None or not len(trends):
+        note = result.metadata.get("trend_note")
+        return (
+            ["", f"trends: {note}"] if note and result.metadata.get("breakdown") == "period" else []
+        )
+    lines = [
+        "",
+        f"{'trend over periods':<30} {'test':<28} {'p':>8} {'p (BH)':>8}  change per period",
+    ]
+    for row in trends.itertuples():
+        unit = " pts" if row.outcome_type == "share" else ""
+        lines.append(
+            f"{row.outcome[:30]:<30} {str(row.test)[:28]:<28} {_p(row.p_value):>8} "
+            f"{_p(row.p_fdr):>8}  {row.slope:+.2f}{unit} ({row.slope_ci_low:+.2f} to "
+            f"{row.slope_ci_high:+.2f}) per {row.slope_unit}"
+        )
+    return lines
 
 
 def _filter_text(meta: dict) -> str:

@@ -16,6 +16,11 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--platform", default="auto", show_default=True, help="Platform of FILE.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    help="Day/month order of dates such as 9/11/2022 in FILE (default: from the file).",
+)
 @click.option("--workspace", help="Use the responses stored in this workspace.")
 @click.option("--period", help="With --workspace: only this period, e.g. 2026.")
 @click.option("--instrument", "instrument_name", required=True, help="Instrument id or .yaml path.")
@@ -35,8 +40,8 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), help="Write an XLSX file.")
 @click.option("-o", "--output", type=click.Path(file_okay=False), help="Write CSV files here.")
 def crosstab(
-    file, platform, workspace, period, instrument_name, row_var, col_var, json_path, xlsx_path,
-    output, **options
+    file, platform, date_order, workspace, period, instrument_name, row_var, col_var,
+    json_path, xlsx_path, output, **options
 ) -> None:  # fmt: skip
     """Crosstab of --rows by --cols: counts, row/column percentages, chi-square or Fisher's
     exact test, Cramer's V with CI and adjusted standardised residuals; small cells are
@@ -56,7 +61,9 @@ def crosstab(
     # an option column ITEM__CHOICE is read with its item
     columns = [n.split("__", 1)[0] if inst.has_item(n.split("__", 1)[0]) else n for n in named]
     if file:
-        frame, counts = frame_from_export(file, inst, platform, None, columns)
+        frame, counts = frame_from_export(
+            file, inst, platform, None, columns, date_order=date_order
+        )
         counts.pop("input_sha256", None)
     else:
         frame, counts = frame_from_workspace(workspace, inst, period, columns), {}

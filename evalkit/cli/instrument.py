@@ -135,18 +135,31 @@ def export(name: str, target: str, output: str, lang: str | None) -> None:
     "-o", "--output", required=True, type=click.Path(dir_okay=False), help="Instrument .yaml."
 )
 def import_xlsform_(form: str, output: str) -> None:
-    """Turn an XLSForm (.xlsx) into an evalkit instrument file.
+    """Turn an XLSForm (.xlsx or .xls) into an evalkit instrument file.
 
-    Types, choice lists, translations, hints, required, skip logic and min/max constraints
-    are read. What evalkit cannot represent (repeats, calculations, choice_filter,
-    or_other, notes, other types) is listed as 'not imported' warnings, never dropped
-    silently. Check the result with 'evalkit instrument check'.
+    pyxform (the converter KoboToolbox and ODK use) reads the form. Types, choice lists,
+    translations, hints, required, skip logic (a group's combined into its questions') and
+    min/max constraints are carried over; questions evalkit does not analyse (geopoint, time,
+    barcode, calculate, ...) are recorded so that their export columns are ignored. What
+    evalkit cannot carry is listed as warnings, never dropped silently; when the import fails,
+    the warnings seen so far are shown before the error. Check the result with
+    'evalkit instrument check'.
     """
-    from evalkit.export.xlsform_import import import_xlsform, to_yaml
+    from evalkit.export.xlsform_import import XLSFormImportError, import_xlsform, to_yaml
     from evalkit.io import write_text_atomic
 
-    result = import_xlsform(form)
+    try:
+        result = import_xlsform(form)
+    except XLSFormImportError as exc:
+        for warning in exc.warnings:
+            echo(f"warning: {warning}", err=True)
+        raise
     write_text_atomic(output, to_yaml(result.data))
     for warning in result.warnings:
         echo(f"warning: {warning}")
-    echo(f"wrote {output}: {len(result.instrument.items)} items, {len(result.warnings)} warning(s)")
+    unanalysed = len(result.instrument.unanalysed)
+    recorded = f"{unanalysed} recorded as not analysed, " if unanalysed else ""
+    echo(
+        f"wrote {output}: {len(result.instrument.items)} items, {recorded}"
+        f"{len(result.warnings)} warning(s)"
+    )

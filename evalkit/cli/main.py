@@ -32,6 +32,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "crosstab",
         "Crosstab of two items: counts, percentages, test and residuals.",
     ),
+    "followup": (
+        "evalkit.cli.followup",
+        "followup",
+        "Follow-up waves linked to answers: response, attrition, outcomes.",
+    ),
     "instrument": (
         "evalkit.cli.instrument",
         "instrument",
@@ -41,6 +46,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "evalkit.cli.kpi",
         "kpi",
         "KPI scorecard for a period: value, CI, target, status, trend.",
+    ),
+    "pool": (
+        "evalkit.cli.network",
+        "pool",
+        "Pool city bundles: Mantel-Haenszel, random-effects meta-analysis, KPIs.",
     ),
     "plan": (
         "evalkit.cli.plan",
@@ -58,14 +68,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Validate a response export against an instrument.",
     ),
     "workspace": (
-        "evalkit.cli.ingest",
+        "evalkit.cli.workspace",
         "workspace",
-        "Show what the workspace holds.",
+        "The workspace: status, ingests, undo, relabel, period, erase, export.",
     ),
     "report": (
         "evalkit.cli.report",
         "report",
         "Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.",
+    ),
+    "share": (
+        "evalkit.cli.network",
+        "share",
+        "Write a bundle of aggregates (no microdata) for a city network.",
     ),
     "sample": (
         "evalkit.cli.sample",

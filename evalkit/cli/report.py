@@ -11,6 +11,11 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--instrument", "instrument_name", help="With FILE: the instrument it answers.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    help="With FILE: day/month order of dates such as 9/11/2022 (default: from the file).",
+)
 @click.option("--workspace", help="The workspace to report from [default: evalkit.duckdb].")
 @click.option("--period", help="With --workspace: the reporting period, e.g. 2026.")
 @click.option("--compare", "compare_period", help="A period to compare with, e.g. 2025.")
@@ -24,6 +29,7 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 def report(
     file: str | None,
     instrument_name: str | None,
+    date_order: str | None,
     workspace: str | None,
     period: str | None,
     compare_period: str | None,
@@ -69,6 +75,7 @@ def report(
                 min_cell=min_cell,
                 seed=seed,
                 progress=progress,
+                date_order=date_order,
             )
         else:
             from evalkit.kpi import load_catalogue

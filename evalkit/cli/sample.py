@@ -116,3 +116,28 @@ def city(output: str, seed: int, as_of: str) -> None:
 
     written = build_city(output, seed=seed, as_of=as_of)
     echo(f"wrote {len(written)} files to {output}", err=True)
+
+
+@sample.command()
+@click.option("--cities", default=8, show_default=True, type=int, help="Number of cities.")
+@click.option("--n", "responses", default=400, show_default=True, type=click.IntRange(30),
+              help="Average responses per city.")  # fmt: skip
+@click.option("--seed", default=2026, show_default=True, type=int, help="Random seed.")
+@click.option("--period", default="2026", show_default=True, help="The period of every city.")
+@click.option("--min-cell", default=10, show_default=True, type=click.IntRange(1),
+              help="Disclosure threshold of the bundles.")  # fmt: skip
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write."
+)
+def network(
+    cities: int, responses: int, seed: int, period: str, min_cell: int, output: str
+) -> None:
+    """Write a fictional city network: each city's export and bundle, with planted
+    between-city heterogeneity (planted.csv lists each city's planted values).
+
+    Pool it with 'evalkit pool DIR/bundles -o DIR/report'. See docs/network.md.
+    """
+    from evalkit.sample.network import build_network
+
+    written = build_network(output, cities, responses, seed, period, min_cell)
+    echo(f"wrote {len(written)} files to {output} ({cities} cities)", err=True)

@@ -30,6 +30,16 @@ def platform_option(function: F) -> F:
     )(function)
 
 
+def date_order_option(function: F) -> F:
+    """``--date-order`` shared by every command that reads a response file."""
+    return click.option(
+        "--date-order",
+        type=click.Choice(["dmy", "mdy", "ymd"]),
+        help="Day/month order of dates such as 9/11/2022 in FILE (default: from the file; "
+        "a file that does not say is refused).",
+    )(function)
+
+
 def map_option(function: F) -> F:
     """``--map`` shared by validate and ingest."""
     return click.option(
@@ -45,6 +55,7 @@ def map_option(function: F) -> F:
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id or .yaml path.")
 @platform_option
 @map_option
+@date_order_option
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option(
     "--quarantine",
@@ -57,6 +68,7 @@ def validate(
     instrument_id: str,
     platform: str,
     map_file: str | None,
+    date_order: str | None,
     as_json: bool,
     quarantine: str | None,
     show: int,
@@ -78,7 +90,9 @@ def validate(
     mapping = load_mapping(map_file) if map_file else None
     inst = load_instrument(instrument_id)
     with Progress() as progress:
-        report = validate_file(file, inst, platform, mapping, progress=progress)
+        report = validate_file(
+            file, inst, platform, mapping, progress=progress, date_order=date_order
+        )
     if quarantine:
         report.write_quarantine(quarantine)
     if as_json:

@@ -33,6 +33,68 @@ LANGUAGE_NAMES: dict[str, str] = {
     "vi": "Vietnamese",
     "zh": "Chinese",
 }
+# More languages of XLSForms in the field, read (never written) by name: ``label::Tigrinya``.
+_MORE_NAMES: dict[str, str] = {
+    "afrikaans": "af",
+    "amharic": "am",
+    "bengali": "bn",
+    "bangla": "bn",
+    "burmese": "my",
+    "czech": "cs",
+    "danish": "da",
+    "dari": "prs",
+    "farsi": "fa",
+    "filipino": "fil",
+    "finnish": "fi",
+    "greek": "el",
+    "gujarati": "gu",
+    "haitian creole": "ht",
+    "hausa": "ha",
+    "hebrew": "he",
+    "hungarian": "hu",
+    "igbo": "ig",
+    "indonesian": "id",
+    "khmer": "km",
+    "kinyarwanda": "rw",
+    "kurdish": "ku",
+    "lao": "lo",
+    "lingala": "ln",
+    "luganda": "lg",
+    "malagasy": "mg",
+    "malay": "ms",
+    "marathi": "mr",
+    "nepali": "ne",
+    "norwegian": "no",
+    "oromo": "om",
+    "oromiffa": "om",
+    "afaan oromoo": "om",
+    "pashto": "ps",
+    "punjabi": "pa",
+    "quechua": "qu",
+    "romanian": "ro",
+    "serbian": "sr",
+    "croatian": "hr",
+    "shona": "sn",
+    "sinhala": "si",
+    "swedish": "sv",
+    "tamil": "ta",
+    "telugu": "te",
+    "thai": "th",
+    "tigrinya": "ti",
+    "turkish": "tr",
+    "urdu": "ur",
+    "wolof": "wo",
+    "xhosa": "xh",
+    "yoruba": "yo",
+    "zulu": "zu",
+    "chichewa": "ny",
+    "bulgarian": "bg",
+    "catalan": "ca",
+    "english (default)": "en",
+    "deutsch (de)": "de",
+    "mandarin": "zh",
+    "kiswahili": "sw",
+}
 _NATIVE_NAMES = {
     "español": "es",
     "français": "fr",
@@ -86,8 +148,8 @@ def language_code(name: str) -> str | None:
     --------
     >>> language_code("Français (fr)"), language_code("English"), language_code("es")
     ('fr', 'en', 'es')
-    >>> language_code("Klingon") is None
-    True
+    >>> language_code("Tigrinya"), language_code("Klingon") is None
+    ('ti', True)
     """
     match = _CODE_IN_NAME.search(name)
     if match:
@@ -98,7 +160,7 @@ def language_code(name: str) -> str | None:
     for code, english in LANGUAGE_NAMES.items():
         if english.lower() == wanted:
             return code
-    return _NATIVE_NAMES.get(wanted)
+    return _NATIVE_NAMES.get(wanted) or _MORE_NAMES.get(wanted)
 
 
 def html_text(text: str | None) -> str | None:

@@ -125,6 +125,14 @@ def build_canonical(
             Location(file=data.path_hint or None),
             "separate cells with commas, semicolons or tabs (export the file again as CSV)",
         )
+    if not instrument.items:
+        raise InputError(
+            "no-items-matched",
+            f"{instrument.id} analyses no question (it only records "
+            f"{len(instrument.unanalysed)} question(s) under unanalysed)",
+            Location(file=data.path_hint or None),
+            "add the questions to analyse to the instrument (select_one, integer, text, ...)",
+        )
     if not whole and not split:
         raise InputError(
             "no-items-matched",

@@ -15,9 +15,9 @@ from evalkit.ingest._base import (
     content_hash,
     find_column,
     norm,
-    parse_timestamps,
     split_header,
 )
+from evalkit.ingest.timestamps import parse_timestamps
 
 if TYPE_CHECKING:
     from evalkit.ingest.detect import Grid
@@ -31,7 +31,7 @@ def detect(first_rows: list[list[str]]) -> bool:
     return "response_id" in {norm(h) for h in first_rows[0]}
 
 
-def prepare(grid: Grid) -> PlatformData:
+def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
     """Headers, body, ids and timestamps of an evalkit or generic table."""
     heads, body = split_header(grid.cells, 1)
     headers = heads[0]
@@ -39,6 +39,7 @@ def prepare(grid: Grid) -> PlatformData:
     id_pos = find_column(headers, "response_id")
     time_pos = find_column(headers, "submitted_at")
     response_id = content_hash(body, "h") if id_pos is None else body[id_pos].astype("string")
+    notes = [] if id_pos is not None else ["no response_id column: ids are content hashes"]
     return PlatformData(
         platform=NAME if id_pos is not None else "generic",
         headers=headers,
@@ -47,10 +48,16 @@ def prepare(grid: Grid) -> PlatformData:
         response_id=response_id,
         submitted_at=None
         if time_pos is None
-        else parse_timestamps(body[time_pos], path=grid.path, column=headers[time_pos]),
+        else parse_timestamps(
+            body[time_pos],
+            path=grid.path,
+            column=headers[time_pos],
+            date_order=date_order,
+            notes=notes,
+        ),
         metadata=metadata,
         multi_sep=" ,;",
         option_seps=("__", "/"),
         group_seps=("/",),
-        notes=[] if id_pos is not None else ["no response_id column: ids are content hashes"],
+        notes=notes,
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evalkit.ingest._base import PlatformData, find_column, norm, parse_timestamps, split_header
+from evalkit.ingest._base import PlatformData, find_column, norm, split_header
+from evalkit.ingest.timestamps import parse_timestamps
 
 if TYPE_CHECKING:
     from evalkit.ingest.detect import Grid
@@ -60,7 +61,7 @@ def detect(first_rows: list[list[str]]) -> bool:
     return "_uuid" in keys or "_submission_time" in keys
 
 
-def prepare(grid: Grid) -> PlatformData:
+def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
     """Headers, body, ids and timestamps of a Kobo export."""
     has_hxl = (
         grid.cells.shape[0] > 1
@@ -81,8 +82,15 @@ def prepare(grid: Grid) -> PlatformData:
                 response_id = response_id.replace("", None).fillna(body[fallback])
         response_id = response_id.str.removeprefix("uuid:")
     submitted = None
+    notes = ["an HXL tag row was skipped"] if has_hxl else []
     if time_pos is not None:
-        submitted = parse_timestamps(body[time_pos], path=grid.path, column=headers[time_pos])
+        submitted = parse_timestamps(
+            body[time_pos],
+            path=grid.path,
+            column=headers[time_pos],
+            date_order=date_order,
+            notes=notes,
+        )
     return PlatformData(
         platform=NAME,
         headers=headers,
@@ -94,5 +102,5 @@ def prepare(grid: Grid) -> PlatformData:
         multi_sep=" ",
         option_seps=("/",),
         group_seps=("/",),
-        notes=["an HXL tag row was skipped"] if has_hxl else [],
+        notes=notes,
     )

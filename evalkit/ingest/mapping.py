@@ -54,6 +54,28 @@ def choice_index(instrument: Instrument, item: Item) -> dict[str, Any]:
     return index
 
 
+_GEO_PARTS = ("latitude", "longitude", "altitude", "accuracy", "precision")
+
+
+def unanalysed_index(instrument: Instrument) -> dict[str, str]:
+    """``{matching key: question name}`` for the questions the instrument does not analyse.
+
+    Their names and labels match, and for geopoints also the columns platforms split them
+    into (ODK ``loc-Latitude``, Kobo ``_loc_latitude``).
+    """
+    index: dict[str, str] = {}
+    for question in instrument.unanalysed:
+        keys = [question.name]
+        if question.label is not None:
+            keys += [text for _, text in question.label.translations]
+        if "geopoint" in question.type or question.type in ("gps", "location"):
+            for part in _GEO_PARTS:
+                keys += [f"{question.name}-{part}", f"_{question.name}_{part}"]
+        for key in keys:
+            index.setdefault(norm(key), question.name)
+    return index
+
+
 def _resolve(header: str, index: dict[str, str], group_seps: tuple[str, ...]) -> str | None:
     key = norm(header)
     if key in index:
@@ -76,6 +98,8 @@ def map_columns(
     index = header_index(instrument)
     custom = {norm(k): v for k, v in (mapping or {}).items()}
     multi = {i.id for i in instrument.items if i.type == "select_multiple"}
+    unanalysed = unanalysed_index(instrument) if instrument.unanalysed else {}
+    ignored: list[str] = []
     targets: dict[int, Target | None] = {}
     for pos, header in enumerate(data.headers):
         if pos in data.metadata:
@@ -88,7 +112,20 @@ def map_columns(
         target = _custom_target(custom, header, text, instrument, pos, data.path_hint)
         if target is None:
             target = _find_target(data, instrument, pos, header, text, index, multi)
+        if target is None and unanalysed:
+            name = _resolve(header, unanalysed, data.group_seps) or (
+                _resolve(text, unanalysed, data.group_seps) if text else None
+            )
+            if name is not None:
+                target = Target(IGNORE)
+                ignored.append(header)
         targets[pos] = target
+    if ignored:
+        shown = ", ".join(repr(h) for h in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
+        data.notes.append(
+            f"{len(ignored)} column(s) of questions {instrument.id} records as not analysed "
+            f"(geopoint, time, calculate, ...) ignored: {shown}"
+        )
     return targets
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evalkit.ingest._base import PlatformData, find_column, norm, parse_timestamps, split_header
+from evalkit.ingest._base import PlatformData, find_column, norm, split_header
+from evalkit.ingest.timestamps import parse_timestamps
 
 if TYPE_CHECKING:
     from evalkit.ingest.detect import Grid
@@ -34,7 +35,7 @@ def detect(first_rows: list[list[str]]) -> bool:
     return {"id", "start time", "completion time"} <= keys
 
 
-def prepare(grid: Grid) -> PlatformData:
+def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
     """Headers, body, ids and timestamps of a Microsoft Forms download."""
     heads, body = split_header(grid.cells, 1)
     headers = heads[0]
@@ -43,6 +44,7 @@ def prepare(grid: Grid) -> PlatformData:
     }
     id_pos = find_column(headers, "ID")
     time_pos = find_column(headers, "Completion time")
+    notes = ["Microsoft Forms times carry no zone: taken as UTC"]
     return PlatformData(
         platform=NAME,
         headers=headers,
@@ -51,10 +53,16 @@ def prepare(grid: Grid) -> PlatformData:
         response_id=None if id_pos is None else body[id_pos].astype("string"),
         submitted_at=None
         if time_pos is None
-        else parse_timestamps(body[time_pos], path=grid.path, column=headers[time_pos]),
+        else parse_timestamps(
+            body[time_pos],
+            path=grid.path,
+            column=headers[time_pos],
+            date_order=date_order,
+            notes=notes,
+        ),
         metadata=metadata,
         multi_sep=";",
         option_seps=(),
         group_seps=(),
-        notes=["Microsoft Forms times carry no zone: taken as UTC"],
+        notes=notes,
     )

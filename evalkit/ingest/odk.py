@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from evalkit.ingest._base import PlatformData, find_column, norm, parse_timestamps, split_header
+from evalkit.ingest._base import PlatformData, find_column, norm, split_header
+from evalkit.ingest.timestamps import parse_timestamps
 
 if TYPE_CHECKING:
     from evalkit.ingest.detect import Grid
@@ -41,7 +42,7 @@ def detect(first_rows: list[list[str]]) -> bool:
     return "submissiondate" in keys and "key" in keys
 
 
-def prepare(grid: Grid) -> PlatformData:
+def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
     """Headers, body, ids and timestamps of an ODK Central export."""
     heads, body = split_header(grid.cells, 1)
     headers = heads[0]
@@ -52,8 +53,15 @@ def prepare(grid: Grid) -> PlatformData:
     if key is not None:
         response_id = body[key].astype("string").str.removeprefix("uuid:")
     submitted = None
+    notes: list[str] = []
     if time_pos is not None:
-        submitted = parse_timestamps(body[time_pos], path=grid.path, column=headers[time_pos])
+        submitted = parse_timestamps(
+            body[time_pos],
+            path=grid.path,
+            column=headers[time_pos],
+            date_order=date_order,
+            notes=notes,
+        )
     return PlatformData(
         platform=NAME,
         headers=headers,
@@ -65,4 +73,5 @@ def prepare(grid: Grid) -> PlatformData:
         multi_sep=" ",
         option_seps=("/",),
         group_seps=("-",),
+        notes=notes,
     )

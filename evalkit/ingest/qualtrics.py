@@ -14,7 +14,8 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from evalkit.ingest._base import PlatformData, find_column, norm, parse_timestamps, split_header
+from evalkit.ingest._base import PlatformData, find_column, norm, split_header
+from evalkit.ingest.timestamps import parse_timestamps
 
 if TYPE_CHECKING:
     from evalkit.ingest.detect import Grid
@@ -60,7 +61,7 @@ def detect(first_rows: list[list[str]]) -> bool:
     return False
 
 
-def prepare(grid: Grid) -> PlatformData:
+def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
     """Headers (tags), question texts, ids, time zone and split choice ids of an export."""
     first = [[str(v) for v in grid.cells.iloc[i].tolist()] for i in range(min(3, len(grid.cells)))]
     legacy = not (len(first) >= 3 and _is_import_row(first[2]))
@@ -110,7 +111,15 @@ def prepare(grid: Grid) -> PlatformData:
         response_id=None if id_pos is None else body[id_pos].astype("string"),
         submitted_at=None
         if time_pos is None
-        else parse_timestamps(body[time_pos], tz=zone or "UTC", path=grid.path, column="date"),
+        else parse_timestamps(
+            body[time_pos],
+            tz=zone or "UTC",
+            path=grid.path,
+            column=texts[time_pos] if legacy else tags[time_pos],
+            date_order=date_order,
+            notes=notes,
+            zone_hint=zone is not None,
+        ),
         metadata=metadata | {i for i in range(len(tags)) if i not in keep},
         multi_sep=",",
         option_seps=(),

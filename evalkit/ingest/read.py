@@ -11,6 +11,7 @@ from evalkit.ingest import generic, google, kobo, msforms, odk, qualtrics
 from evalkit.ingest._base import InputError
 from evalkit.ingest.canonical import build_canonical
 from evalkit.ingest.detect import Grid, read_grid
+from evalkit.ingest.timestamps import check_date_order
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,6 +82,8 @@ def read_responses(
     instrument: Instrument,
     platform: str = "auto",
     mapping: dict[str, str] | None = None,
+    *,
+    date_order: str | None = None,
 ) -> IngestResult:
     """Read a platform export into the canonical frame of ``instrument``.
 
@@ -94,6 +97,10 @@ def read_responses(
         ``auto`` (detect from the headers) or one of :data:`PLATFORM_NAMES`.
     mapping
         ``{header: item id | <item>__<choice> | "ignore"}`` for custom headers.
+    date_order
+        ``dmy``, ``mdy`` or ``ymd``: the day/month order of dates such as ``9/11/2022``
+        (``--date-order``); by default taken from the file, which is refused when nothing
+        in it decides (see :mod:`evalkit.ingest.timestamps`).
 
     Raises
     ------
@@ -120,11 +127,12 @@ def read_responses(
             f"unknown platform {platform!r}",
             hint="choose one of auto, " + ", ".join(PLATFORM_NAMES),
         )
+    check_date_order(date_order)
     grid = read_grid(path)
     detected = platform == "auto"
     name = detect_platform(grid) if detected else platform
     module = PLATFORMS.get(name, generic)
-    data = module.prepare(grid)
+    data = module.prepare(grid, date_order)
     data.path_hint = grid.path
     # only data.body holds the cells from here (build_canonical frees them as it converts)
     file, encoding, delimiter, empty_rows = (

@@ -29,6 +29,7 @@ from evalkit.instrument.model import (
     Source,
     Term,
     Text,
+    Unanalysed,
 )
 from evalkit.instrument.relevant import (
     Compare,
@@ -208,6 +209,8 @@ def _check_texts(data: dict[str, Any], out: _Collector) -> None:
         check(scale.get("label"), ("scales", i, "label"))
     for i, ratio in enumerate(data.get("ratios") or []):
         check(ratio.get("label"), ("ratios", i, "label"))
+    for i, question in enumerate(data.get("unanalysed") or []):
+        check(question.get("label"), ("unanalysed", i, "label"))
 
 
 def _check_choice_lists(data: dict[str, Any], out: _Collector) -> None:
@@ -230,6 +233,8 @@ def _check_items(data: dict[str, Any], out: _Collector) -> None:
     sections = {s["id"] for s in data.get("sections") or []}
     sources = {s["id"] for s in data.get("sources") or []}
     seen: dict[str, int] = {}
+    if not items and not data.get("unanalysed"):
+        out.add(("items",), "must not be empty", "add at least one item")
     for i, item in enumerate(items):
         item_id = item["id"]
         path: KeyPath = ("items", i)
@@ -635,6 +640,15 @@ def build_instrument(data: dict[str, Any], path: str | None = None) -> Instrumen
         ),
         sources=tuple(
             Source(s["id"], s["citation"], s.get("url")) for s in data.get("sources") or []
+        ),
+        unanalysed=tuple(
+            Unanalysed(
+                u["name"],
+                u["type"],
+                _text(u["label"], lang) if u.get("label") else None,
+                u.get("repeat"),
+            )
+            for u in data.get("unanalysed") or []
         ),
         respondent=data.get("respondent"),
         timing=data.get("timing"),

@@ -200,6 +200,19 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Unanalysed:
+    """A question of the form that evalkit records but does not analyse (geopoint, ...).
+
+    Validation ignores its export columns with a note, so no ``--map`` is needed.
+    """
+
+    name: str
+    type: str
+    label: Text | None = None
+    repeat: str | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     """A published source that an adapted item or scale credits."""
 
@@ -232,6 +245,7 @@ class Instrument:
     ratios: tuple[Ratio, ...] = ()
     sections: tuple[Section, ...] = ()
     sources: tuple[Source, ...] = ()
+    unanalysed: tuple[Unanalysed, ...] = ()
     respondent: str | None = None
     timing: str | None = None
     purpose: Text | None = None

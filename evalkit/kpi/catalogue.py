@@ -99,6 +99,8 @@ class Kpi:
     target: float | None = None
     unit: str | None = None
     output: bool = False
+    side: str = "both"  # toward_target: at_least, at_most or both sides of the target
+    tolerance: float = 0.0  # toward_target: distance from the target still on target
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -427,6 +429,8 @@ def build_kpi(raw: dict[str, Any]) -> Kpi:
         target=raw.get("target"),
         unit=raw.get("unit"),
         output=bool(raw.get("output", False)),
+        side=str(raw.get("side", "both")),
+        tolerance=float(raw.get("tolerance", 0.0)),
     )
 
 

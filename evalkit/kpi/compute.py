@@ -298,8 +298,13 @@ class _Evaluator:
     def total(self, kpi: Kpi, rows: pd.DataFrame) -> Value:
         values = term_values(rows, kpi.terms).to_numpy(dtype=float)
         total = float(values.sum())
-        if kpi.output:
-            return Value(total, n=len(values))
+        if kpi.output:  # a count of activities: Poisson, so a change of 1 is not a change
+            whole = kpi.unit == "count" and total >= 0 and bool(np.all(values % 1 == 0))
+            return (
+                poisson_value(total, len(values), self.alpha)
+                if whole
+                else Value(total, n=len(values))
+            )
         low, high, se = _bootstrap(
             (values,), lambda a, axis=-1: a.sum(axis=axis), False, self.alpha, self.seed
         )
@@ -311,7 +316,7 @@ class _Evaluator:
             count = int(_as_text(values).str.strip().str.casefold().nunique())
         else:
             count = len(rows)
-        return Value(float(count), n=len(rows))
+        return poisson_value(count, len(rows), self.alpha)
 
     def ratio_of_totals(self, kpi: Kpi, subset: pd.Series | None) -> Value:
         num_side, den_side = kpi.numerator, kpi.denominator
@@ -350,16 +355,50 @@ def _link_column(frame: pd.DataFrame, item: str) -> str:
     raise NotComputedError(f"the responses have no hashed {item} to link instruments")
 
 
+STATUSES = ("met", "not met", "too close to call", "no target")
+
+
 def _status(kpi: Kpi, value: Value) -> str:
+    """Met, not met or too close to call, read from the 95% interval (the value without one).
+
+    ``higher``: met when the whole interval is at or above the target, not met when it is
+    wholly below, else too close to call (``lower`` mirrors it). ``toward_target`` (parity
+    KPIs) counts a band around the target: ``side: at_least`` is on target from
+    ``target - tolerance`` up (a reach ratio of 2.2 is not under-representation),
+    ``at_most`` up to ``target + tolerance``, ``both`` within ``target ± tolerance``.
+    """
     if kpi.target is None:
         return "no target"
-    if kpi.direction == "higher":
-        return "met" if value.value >= kpi.target else "not met"
+    low, high = value.ci_low, value.ci_high
+    if not (np.isfinite(low) and np.isfinite(high)):
+        low = high = value.value
+    target = kpi.target
+    if kpi.direction == "toward_target":
+        floor, ceiling = target - kpi.tolerance, target + kpi.tolerance
+        if kpi.side == "at_least":
+            ceiling = float("inf")
+        elif kpi.side == "at_most":
+            floor = float("-inf")
+        if floor <= low and high <= ceiling:
+            return "met"
+        return "not met" if high < floor or low > ceiling else "too close to call"
     if kpi.direction == "lower":
-        return "met" if value.value <= kpi.target else "not met"
-    if np.isfinite(value.ci_low):  # toward_target: the interval includes the target
-        return "met" if value.ci_low <= kpi.target <= value.ci_high else "not met"
-    return "met" if value.value == kpi.target else "not met"
+        return "met" if high <= target else "not met" if low > target else "too close to call"
+    return "met" if low >= target else "not met" if high < target else "too close to call"
+
+
+def poisson_value(count: float, n: int, alpha: float = 0.05) -> Value:
+    """A count with its exact (Garwood) Poisson interval and SE ``sqrt(count)``.
+
+    Examples
+    --------
+    >>> v = poisson_value(11, 23)  # published: 5.49 to 19.68 (Garwood 1936)
+    >>> round(v.ci_low, 2), round(v.ci_high, 2), round(v.se, 3)
+    (5.49, 19.68, 3.317)
+    """
+    low = float(stats.chi2.ppf(alpha / 2, 2 * count) / 2) if count > 0 else 0.0
+    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
+    return Value(float(count), low, high, n, float(np.sqrt(count)))
 
 
 def _change(kpi: Kpi, now: Value, before: Value, alpha: float) -> tuple[float, float, float, str]:

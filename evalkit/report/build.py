@@ -55,13 +55,24 @@ def _responses(workspace: str, instrument_id: str, period: str | None) -> pd.Dat
 def labels_for(
     instruments: list[Instrument], lang: str, catalogue: Catalogue | None
 ) -> dict[str, str]:
-    """Display labels: item ids -> question text, choice values -> labels, scale ids -> names."""
+    """Display labels, each from the instrument its id belongs to.
+
+    Item, scale and ratio ids map to their text (first instrument first), instrument ids to
+    titles, and KPI ids to KPI titles. Choice values are labelled only for the first
+    instrument (the one whose groups and levels the comparison tables hold): a value such as
+    ``other`` or ``none`` means something different in each questionnaire. The groups of a
+    KPI breakdown are labelled ``"<kpi id>:<group>"`` from the KPI's own source instrument
+    (see :meth:`ReportData.group_label`).
+    """
     labels: dict[str, str] = {}
-    for inst in instruments:
+    by_id = {inst.id: inst for inst in instruments}
+    for position, inst in enumerate(instruments):
         language = lang if lang in inst.languages else inst.default_language
-        for choice_list in inst.choice_lists:
-            for choice in choice_list:
-                labels.setdefault(choice.name, choice.label.get(language))
+        labels.setdefault(inst.id, inst.title.get(language))
+        if position == 0:
+            for choice_list in inst.choice_lists:
+                for choice in choice_list:
+                    labels.setdefault(choice.name, choice.label.get(language))
         for item in inst.items:
             labels.setdefault(item.id, item.text.get(language))
             if item.type == "select_multiple":
@@ -78,7 +89,22 @@ def labels_for(
                 labels.setdefault(ratio.id, ratio.label.get(language))
     for kpi in catalogue.kpis if catalogue else ():
         labels[kpi.id] = kpi.title
+        labels.update(_group_labels(kpi, by_id, lang))
+        if kpi.population:  # "Inclusive reach ratio, youth 15–24" -> "Youth 15–24"
+            group = kpi.title.rsplit(", ", 1)[-1]
+            labels.setdefault(kpi.population, group[:1].upper() + group[1:])
     return labels
+
+
+def _group_labels(kpi: Any, instruments: Mapping[str, Instrument], lang: str) -> dict[str, str]:
+    """``{"<kpi id>:<choice>": label}`` for a KPI's breakdown, from its source instrument."""
+    source = next(iter(kpi.sources), None)
+    inst = instruments.get(source or "")
+    if not kpi.by or inst is None or not inst.has_item(kpi.by):
+        return {}
+    language = lang if lang in inst.languages else inst.default_language
+    choices = inst.choices_for(kpi.by) or ()
+    return {f"{kpi.id}:{c.name}": c.label.get(language) for c in choices}
 
 
 def _options(instrument: Instrument, lang: str, min_cell: int, seed: int) -> AnalysisOptions:
@@ -309,6 +335,7 @@ def build_report_data(
     metadata: dict[str, Any] = {
         "evalkit_version": __version__,
         "workspace": str(workspace),
+        "seed": seed,
         "kpis": kpi_result.metadata,
     }
     compared = load_instrument(COMPARED_INSTRUMENT)
@@ -346,15 +373,19 @@ def build_file_report_data(
     min_cell: int = 10,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    date_order: str | None = None,
 ) -> ReportData:
     """A report of one response file: its validation and the comparison across modes.
 
-    ``progress``, when given, is called before each step (reading, validating, each outcome).
+    ``progress``, when given, is called before each step (reading, validating, each outcome);
+    ``date_order`` is the day/month order of the file's dates (``--date-order``).
     """
     # the same rows and columns as 'evalkit analyze FILE': valid rows, "not applicable"
     # answers counted, only the columns the analysis reads
     columns = analysis_columns(instrument, _options(instrument, lang, min_cell, seed))
-    frame, counts = frame_from_export(path, instrument, platform, progress, columns)
+    frame, counts = frame_from_export(
+        path, instrument, platform, progress, columns, date_order=date_order
+    )
     tables: dict[str, pd.DataFrame | None] = {
         "response_rates": pd.DataFrame(
             [
@@ -382,6 +413,7 @@ def build_file_report_data(
         metadata={
             "evalkit_version": __version__,
             "file": str(path),
+            "seed": seed,
             "validation": dict(
                 zip(("rows_in", "rows_valid", "rows_quarantined"), rows, strict=True)
             ),

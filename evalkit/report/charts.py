@@ -18,7 +18,16 @@ import pandas as pd
 
 from evalkit.report.canvas import Canvas
 from evalkit.report.model import NETWORK_STATUSES, ReportData
-from evalkit.report.text import DASH, STATUS_LABELS, STRINGS, fmt, fmt_ci, fmt_n, missing
+from evalkit.report.text import (
+    DASH,
+    STATUS_LABELS,
+    STRINGS,
+    fmt,
+    fmt_ci,
+    fmt_n,
+    missing,
+    plain_effect,
+)
 
 INK = "#222222"
 GRID = "#d0d0d0"
@@ -102,14 +111,21 @@ def dot_interval(
     s = STRINGS[lang]
     width, label_w, right_w, row_h = 760.0, 250.0, 70.0, 24.0
     plot_x0, plot_x1 = label_w, width - right_w
-    height = 10.0 + sum(44.0 + row_h * len(rows) + 8.0 for _, rows, _, _ in panels)
+    height = 10.0 + sum(
+        44.0 + row_h * len(rows) + 8.0 + (14.0 if "\n" in title else 0.0)
+        for title, rows, _, _ in panels
+    )
     canvas = Canvas(width, height, title, description)
     header = [panel_header or s["kpi"], s["group"], s["value"], s["ci"], s["n"]]
     table: list[list[str]] = []
     y = 10.0
     for panel_title, rows, reference, unit in panels:
-        canvas.text(4, y + 14, _short(panel_title, 90), size=13, bold=True)
+        heading, _, subheading = panel_title.partition("\n")
+        canvas.text(4, y + 14, _short(heading, 90), size=13, bold=True)
         y += 22
+        if subheading:  # the measure, in words
+            canvas.text(4, y + 10, _short(subheading, 120), size=10, fill=MUTED)
+            y += 14
         values = [v for r in rows if not r.suppressed for v in (r.value, r.low, r.high)]
         values = [float(v) for v in values if not missing(v)]
         if reference is not None:
@@ -155,7 +171,13 @@ def dot_interval(
                 n_text = fmt_n(r.n)
             canvas.text(width - 8, cy + 4, f"n={n_text}", size=10, anchor="end", fill=MUTED)
             table.append(
-                [panel_title, r.label, fmt(r.value, unit), fmt_ci(r.low, r.high, unit), n_text]
+                [
+                    panel_title.replace("\n", " — "),
+                    r.label,
+                    fmt(r.value, unit),
+                    fmt_ci(r.low, r.high, unit),
+                    n_text,
+                ]
             )
         y = bottom + 30
     return Chart(chart_id, title, description, canvas, header, table)
@@ -176,7 +198,14 @@ def kpi_by_mode_chart(data: ReportData) -> Chart | None:
         title = data.label(kpi_id) if info is None else str(info["title"])
         unit = None if info is None or missing(info["unit"]) else str(info["unit"])
         dots = [
-            DotRow(data.label(r.group), r.value, r.ci_low, r.ci_high, r.n, bool(r.suppressed))
+            DotRow(
+                data.group_label(kpi_id, r.group),
+                r.value,
+                r.ci_low,
+                r.ci_high,
+                r.n,
+                bool(r.suppressed),
+            )
             for r in rows.itertuples()
         ]
         panels.append((f"{code}{title}", dots, None, unit))
@@ -201,6 +230,12 @@ def _reference(effect_name: str) -> float:
     return 1.0 if effect_name.startswith("ratio of") else 0.0
 
 
+def _excludes(low: Any, high: Any, reference: float) -> bool:
+    if missing(low) or missing(high):
+        return False
+    return float(low) > reference or float(high) < reference
+
+
 def effects_chart(data: ReportData) -> Chart | None:
     """Effect sizes between modes with CIs, one panel per effect measure, "no difference" line.
 
@@ -212,9 +247,17 @@ def effects_chart(data: ReportData) -> Chart | None:
     panels: list[tuple[str, list[DotRow], float | None, str | None]] = []
     if len(pairwise):
         # One panel per outcome and measure; one row per pair of modes.
-        keys = list(dict.fromkeys(zip(pairwise["outcome"], pairwise["effect_name"], strict=True)))
+        # only questions with a pair whose interval excludes "no difference", and in them
+        # those pairs and the suppressed ones (the rest: the appendix table)
+        mask = [
+            _excludes(r.effect_ci_low, r.effect_ci_high, _reference(str(r.effect_name)))
+            for r in pairwise.itertuples()
+        ]
+        clear = pairwise[mask]
+        shown = pairwise[[m or bool(s) for m, s in zip(mask, pairwise["suppressed"], strict=True)]]
+        keys = list(dict.fromkeys(zip(clear["outcome"], clear["effect_name"], strict=True)))
         for outcome, name in keys:
-            rows = pairwise[(pairwise["outcome"] == outcome) & (pairwise["effect_name"] == name)]
+            rows = shown[(shown["outcome"] == outcome) & (shown["effect_name"] == name)]
             dots = [
                 DotRow(
                     f"{data.label(r.group_a)} vs {data.label(r.group_b)}",
@@ -226,7 +269,8 @@ def effects_chart(data: ReportData) -> Chart | None:
                 )
                 for r in rows.itertuples()
             ]
-            panels.append((f"{data.label(outcome)} — {name}", dots, _reference(str(name)), None))
+            title = f"{data.label(outcome)}\n{plain_effect(name, data.language)}"
+            panels.append((title, dots, _reference(str(name)), None))
     else:
         comparisons = _named(data.table("comparisons"))
         for name in dict.fromkeys(comparisons["effect_name"]):
@@ -242,7 +286,7 @@ def effects_chart(data: ReportData) -> Chart | None:
                 )
                 for r in rows.itertuples()
             ]
-            panels.append((str(name), dots, _reference(str(name)), None))
+            panels.append((plain_effect(name, data.language), dots, _reference(str(name)), None))
     if not panels:
         return None
     return dot_interval(

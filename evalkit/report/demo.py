@@ -21,22 +21,22 @@ def _kpis() -> pd.DataFrame:
     rows = [
         # kpi_id, code, title, kind, unit, direction, output, value, lo, hi, n, target, status,
         # compare_value, change, change_lo, change_hi, trend, reason, concern, source
-        ("connector_contribution_rate", "K1", "Connector contribution rate", "proportion", "share", "higher", False, 0.46, 0.33, 0.59, 54, 0.4, "met", 0.38, 0.08, -0.10, 0.26, "up", None, "S3", "connector_attribution"),
-        ("adjusted_connector_value", "K2", "Adjusted connector value (USD)", "total", "currency", "higher", False, 1_284_000, 702_000, 1_960_000, 31, None, "no target", 910_000, 374_000, -310_000, 1_050_000, "up", None, "S3", "connector_attribution"),
-        ("brokerage_reach", "K3", "Brokerage reach (local organisations linked)", "count", "count", "higher", False, 27, None, None, 27, 25, "met", 21, 6, None, None, "up", None, "S3", "connector_attribution"),
-        ("follow_through_rate", "K4", "Follow-through rate at 90 days", "proportion", "share", "higher", False, 0.44, 0.38, 0.50, 268, 0.5, "not met", 0.41, 0.03, -0.05, 0.11, "flat", None, "S1", "follow_up"),
+        ("connector_contribution_rate", "K1", "Connector contribution rate", "proportion", "share", "higher", False, 0.46, 0.33, 0.59, 54, 0.4, "too close to call", 0.38, 0.08, -0.10, 0.26, "flat", None, "S3", "connector_attribution"),
+        ("adjusted_connector_value", "K2", "Adjusted connector value (USD)", "total", "currency", "higher", False, 1_284_000, 702_000, 1_960_000, 31, None, "no target", 910_000, 374_000, -310_000, 1_050_000, "flat", None, "S3", "connector_attribution"),
+        ("brokerage_reach", "K3", "Brokerage reach (local organisations linked)", "count", "count", "higher", False, 27, 17.8, 39.3, 27, 25, "too close to call", 21, 6, -7.6, 19.6, "flat", None, "S3", "connector_attribution"),
+        ("follow_through_rate", "K4", "Follow-through rate at 90 days", "proportion", "share", "higher", False, 0.44, 0.38, 0.50, 268, 0.5, "too close to call", 0.41, 0.03, -0.05, 0.11, "flat", None, "S1", "follow_up"),
         ("connection_yield", "K5", "Connection yield (new contacts per participant)", "mean", "count", "higher", False, 3.1, 2.8, 3.4, 412, None, "no target", 2.9, 0.2, -0.2, 0.6, "flat", None, "S2", "post_engagement"),
-        ("connection_retention", "K5b", "Connection retention at 6 months", "ratio_of_totals", "ratio", "higher", False, 0.47, 0.41, 0.53, 268, 0.5, "not met", 0.52, -0.05, -0.13, 0.03, "down", None, "S4", "follow_up, post_engagement"),
-        ("voice_parity_gap", "K6", "Hybrid voice-parity gap", "difference", "points", "toward_target", False, 0.42, 0.18, 0.66, 96, 0.0, "not met", 0.55, -0.13, -0.45, 0.19, "down", None, "S1", "post_engagement"),
-        ("relationship_quality_index", "K7", "Relationship Quality Index (1–7)", "index", "score", "higher", False, 5.4, 5.1, 5.7, 38, 5.0, "met", 5.2, 0.2, -0.2, 0.6, "up", None, "S4", "partner_relationship"),
-        ("network_value", "K8", "Value of partner relationships, by network", "mean", "score", "higher", False, 4.3, 4.1, 4.5, 38, None, "no target", 4.1, 0.2, -0.1, 0.5, "up", None, "S5", "partner_relationship"),
-        ("inclusive_reach_youth", "K9", "Inclusive reach ratio, youth 15–24", "reach_ratio", "ratio", "toward_target", False, 1.32, 1.10, 1.55, 190, 1.0, "met", 1.18, 0.14, -0.12, 0.40, "up", None, "S6", "community_programme"),
+        ("connection_retention", "K5b", "Connection retention at 6 months", "ratio_of_totals", "ratio", "higher", False, 0.47, 0.41, 0.53, 268, 0.5, "too close to call", 0.52, -0.05, -0.13, 0.03, "flat", None, "S4", "follow_up, post_engagement"),
+        ("voice_parity_gap", "K6", "Hybrid voice-parity gap", "difference", "points", "toward_target", False, 0.42, 0.18, 0.66, 96, 0.0, "too close to call", 0.55, -0.13, -0.45, 0.19, "flat", None, "S1", "post_engagement"),
+        ("relationship_quality_index", "K7", "Relationship Quality Index (1–7)", "index", "score", "higher", False, 5.4, 5.1, 5.7, 38, 5.0, "met", 5.2, 0.2, 0.05, 0.35, "up", None, "S4", "partner_relationship"),
+        ("network_value", "K8", "Value of partner relationships, by network", "mean", "score", "higher", False, 4.3, 4.1, 4.5, 38, None, "no target", 4.1, 0.2, -0.1, 0.5, "flat", None, "S5", "partner_relationship"),
+        ("inclusive_reach_youth", "K9", "Inclusive reach ratio, youth 15–24", "reach_ratio", "ratio", "toward_target", False, 1.32, 1.10, 1.55, 190, 1.0, "met", 1.18, 0.14, -0.12, 0.40, "flat", None, "S6", "community_programme"),
         ("inclusive_reach_bipoc_women", "K9c", "Inclusive reach ratio, BIPOC women", "reach_ratio", "ratio", "toward_target", False, None, None, None, None, 1.0, "not computed", None, None, None, None, None, "population shares file is missing for this group", "S6", "community_programme"),
-        ("cost_per_participant", "K13", "Cost per participant, by mode (USD)", "ratio_of_totals", "currency", "lower", False, 148, 121, 180, 1_140, None, "no target", 171, -23, -61, 14, "down", None, "S9", "activity_register"),
-        ("travel_emissions_per_participant", "K14", "Travel emissions per in-person participant (kg CO2e)", "ratio_of_totals", "kg_co2e", "lower", False, 412, 350, 480, 240, None, "no target", 455, -43, -120, 30, "down", None, "S1", "activity_register"),
+        ("cost_per_participant", "K13", "Cost per participant, by mode (USD)", "ratio_of_totals", "currency", "lower", False, 148, 121, 180, 1_140, None, "no target", 171, -23, -41, -5, "down", None, "S9", "activity_register"),
+        ("travel_emissions_per_participant", "K14", "Travel emissions per in-person participant (kg CO2e)", "ratio_of_totals", "kg_co2e", "lower", False, 412, 350, 480, 240, None, "no target", 455, -43, -120, 30, "flat", None, "S1", "activity_register"),
         ("incremental_reach_virtual", "K15", "Incremental reach of virtual participation", "proportion", "share", "higher", False, 0.36, 0.30, 0.42, 231, None, "no target", 0.33, 0.03, -0.05, 0.11, "flat", None, "S2", "post_engagement"),
-        ("engagements_held", "K16", "Engagements held (output)", "count", "count", "higher", True, 64, None, None, 64, None, "no target", 58, 6, None, None, "up", None, "S9", "activity_register"),
-        ("mous_signed", "K17", "MOUs signed (output)", "total", "count", "higher", True, 5, None, None, 5, None, "no target", 3, 2, None, None, "up", None, "S9", "activity_register"),
+        ("engagements_held", "K16", "Engagements held (output)", "count", "count", "higher", True, 64, 49.3, 81.7, 64, None, "no target", 58, 6, -15.6, 27.6, "flat", None, "S9", "activity_register"),
+        ("mous_signed", "K17", "MOUs signed (output)", "total", "count", "higher", True, 5, 1.6, 11.7, 5, None, "no target", 3, 2, -3.5, 7.5, "flat", None, "S9", "activity_register"),
     ]  # fmt: skip
     columns = [
         "kpi_id", "code", "title", "kind", "unit", "direction", "output", "value", "ci_low",
@@ -433,11 +433,11 @@ def _response_rates() -> pd.DataFrame:
 
 def _findings() -> pd.DataFrame:
     rows = [
-        ("co_presence", "In-person participants agreed more often that they felt in the same place as the others than virtual participants: 84% vs 55% (difference +29 points, 95% CI 20 to 38)."),
-        ("worth_time", "In-person participants rated the engagement as worth their time more often than virtual participants: 79% vs 69% (difference +10 points, 95% CI 1 to 19)."),
-        ("achieved_goal", "No difference between modes was detectable in whether participants achieved what they hoped (the data allow differences up to 12 points)."),
+        ("co_presence", "difference", 0.0008, "In-person participants agreed more often that they felt in the same place as the others than virtual participants: 84% vs 55% (difference +29 points, 95% CI 20 to 38)."),
+        ("worth_time", "difference", 0.046, "In-person participants rated the engagement as worth their time more often than virtual participants: 79% vs 69% (difference +10 points, 95% CI 1 to 19)."),
+        ("achieved_goal", "not_detectable", 0.31, "No difference between modes was detectable in whether participants achieved what they hoped (the data allow differences up to 12 points)."),
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["outcome", "sentence"])
+    return pd.DataFrame(rows, columns=["outcome", "kind", "p_fdr", "sentence"])
 
 
 LABELS = {

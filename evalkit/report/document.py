@@ -22,16 +22,29 @@ from evalkit.report.charts import (
     reach_chart,
 )
 from evalkit.report.model import ReportData, clean_text
-from evalkit.report.text import DASH, STRINGS, TREND_ARROWS, fmt, fmt_ci, fmt_n, fmt_p, missing
+from evalkit.report.summary import key_messages, ranked_findings
+from evalkit.report.text import (
+    DASH,
+    STRINGS,
+    TREND_ARROWS,
+    fmt,
+    fmt_change,
+    fmt_ci,
+    fmt_n,
+    fmt_p,
+    missing,
+    plain_effect,
+)
 
 
 @dataclass
 class Block:
     """One piece of a section: a paragraph, a list, a table, a chart, a note or a story.
 
-    ``kind`` is one of ``p``, ``caption``, ``note``, ``list``, ``table``, ``chart``, ``story``,
-    ``h3``. Tables carry ``header``, ``rows`` (strings) and ``numeric`` (right-aligned
-    columns); the first column of a table is the row header.
+    ``kind`` is one of ``p``, ``caption``, ``note``, ``list``, ``messages`` (the summary's
+    numbered key messages), ``table``, ``chart``, ``story``, ``h3``. Tables carry
+    ``header``, ``rows`` (strings) and ``numeric`` (right-aligned columns); the first column
+    of a table is the row header.
     """
 
     kind: str
@@ -73,20 +86,27 @@ def _kpi_name(row: Any) -> str:
     return f"{code}{'' if missing(row.title) else row.title}"
 
 
+STATUS_MARKS = {"met": "✓ ", "not met": "✗ ", "too close to call": "≈ "}
+
+
 def _status(row: Any, s: dict[str, str]) -> str:
     status = "" if missing(row.status) else str(row.status)
     if status == "not computed":
         reason = "" if missing(row.reason) else f": {row.reason}"
         return f"{s['not_computed']}{reason}"
-    mark = {"met": "✓ ", "not met": "✗ "}.get(status, "")
-    return mark + s.get(status, status)
+    return STATUS_MARKS.get(status, "") + s.get(status, status)
 
 
 def _trend(row: Any, s: dict[str, str]) -> str:
+    """``▲ up +14 pts (95% CI 2 to 26)``; ``▶ not distinguishable from last year (…)``."""
     trend = "" if missing(row.trend) else str(row.trend)
     if trend not in TREND_ARROWS:
         return DASH
-    return f"{TREND_ARROWS[trend]} {s[trend]} ({fmt(row.change, _unit(row), signed=True)})"
+    unit = _unit(row)
+    change = fmt_change(row.change, row.change_ci_low, row.change_ci_high, unit)
+    interval = fmt_ci(row.change_ci_low, row.change_ci_high, unit, signed=True)
+    detail = change if interval == DASH else f"{change}, {s['ci']} {interval}"
+    return f"{TREND_ARROWS[trend]} {s[trend]} ({detail})"
 
 
 def _unit(row: Any) -> str | None:
@@ -115,7 +135,7 @@ def _scorecard_rows(data: ReportData, kpis: pd.DataFrame) -> list[list[str]]:
                 _status(r, s),
                 fmt_n(r.n),
                 rates.get(source, DASH),
-                data.label(source) if source else DASH,
+                ", ".join(data.label(p.strip()) for p in source.split(",")) if source else DASH,
             ]
         )
     return rows
@@ -193,36 +213,6 @@ def _mode(data: ReportData) -> Section:
     for chart in (kpi_by_mode_chart(data), effects_chart(data), likert_chart(data)):
         if chart is not None:
             blocks.append(Block("chart", chart=chart))
-    comparisons = data.table("comparisons")
-    if len(comparisons):
-        rows = [
-            [
-                data.label(r.outcome),
-                "" if missing(r.test) else str(r.test),
-                "" if missing(r.effect_name) else str(r.effect_name),
-                fmt(r.effect),
-                fmt_ci(r.effect_ci_low, r.effect_ci_high),
-                fmt_p(r.p_value),
-                fmt_p(r.p_fdr),
-                fmt_n(r.n),
-                "" if missing(r.note) else str(r.note),
-            ]
-            for r in comparisons.itertuples()
-        ]
-        header = [
-            s["outcome"],
-            s["test"],
-            s["effect"],
-            s["value"],
-            s["ci"],
-            "p",
-            s["p_fdr"],
-            s["n"],
-            "",
-        ]
-        blocks.append(
-            _table(header, rows, [False, False, False, True, True, True, True, True, False])
-        )
     efficiency = _kpi_subset(data, ("K13", "K14", "K15"))
     if len(efficiency):
         header, numeric = _scorecard_header(s)
@@ -284,7 +274,8 @@ def _relationships(data: ReportData) -> Section:
         units = data.table("kpis").set_index("kpi_id")["unit"].to_dict()
         rows = [
             [
-                data.label(r.group), data.label(r.kpi_id), fmt(r.value, units.get(r.kpi_id)),
+                data.group_label(r.kpi_id, r.group), data.label(r.kpi_id),
+                fmt(r.value, units.get(r.kpi_id)),
                 fmt_ci(r.ci_low, r.ci_high, units.get(r.kpi_id)), fmt_n(r.n),
             ]
             for r in networks.itertuples()
@@ -313,11 +304,72 @@ def _inclusive(data: ReportData) -> Section:
     return Section("inclusive", s["inclusive"], blocks or [_nothing(s)])
 
 
+# findings shown in the body; the others are listed in the appendix
+BODY_FINDINGS = 8
+
+
+def _summary(data: ReportData) -> Section:
+    """The first page: the period and the key messages; the scorecard follows."""
+    s = STRINGS[data.language]
+    period = f"{s['period']}: {data.period}"
+    if data.compare_period:
+        period += f" ({s['compare']} {data.compare_period})"
+    messages = key_messages(data)
+    blocks = [Block("p", text=period + ".")]
+    if messages:
+        blocks += [Block("h3", text=s["key_messages"]), Block("messages", items=messages)]
+    else:
+        blocks.append(_nothing(s))
+    blocks.append(Block("note", text=s["summary_more"]))
+    return Section("summary", s["summary"], blocks)
+
+
 def _findings(data: ReportData) -> Section:
     s = STRINGS[data.language]
-    sentences = [str(t) for t in data.table("findings")["sentence"] if not missing(t)]
-    block = Block("list", items=sentences) if sentences else _nothing(s)
-    return Section("findings", s["findings"], [block])
+    notable, _ = ranked_findings(data)
+    if not notable:
+        return Section("findings", s["findings"], [_nothing(s)])
+    blocks = [Block("p", text=s["findings_intro"]), Block("list", items=notable[:BODY_FINDINGS])]
+    return Section("findings", s["findings"], blocks)
+
+
+def _appendix(data: ReportData) -> Section | None:
+    """The technical tables and the findings not shown in the body."""
+    s = STRINGS[data.language]
+    blocks = [Block("p", text=s["appendix_intro"])]
+    comparisons = data.table("comparisons")
+    if len(comparisons):
+        rows = [
+            [
+                data.label(r.outcome),
+                "" if missing(r.test) else str(r.test),
+                "" if missing(r.effect_name) else str(r.effect_name),
+                fmt(r.effect),
+                fmt_ci(r.effect_ci_low, r.effect_ci_high),
+                fmt_p(r.p_value),
+                fmt_p(r.p_fdr),
+                fmt_n(r.n),
+                "" if missing(r.note) else str(r.note),
+            ]
+            for r in comparisons.itertuples()
+        ]
+        header = [s["outcome"], s["test"], s["effect"], s["value"], s["ci"], "p", s["p_fdr"],
+                  s["n"], ""]  # fmt: skip
+        blocks.append(Block("h3", text=s["comparisons_table"]))
+        blocks.append(
+            _table(header, rows, [False, False, False, True, True, True, True, True, False])
+        )
+        names = [n for n in dict.fromkeys(comparisons["effect_name"]) if not missing(n)]
+        names += [n for n in dict.fromkeys(data.table("pairwise")["effect_name"])
+                  if not missing(n) and n not in names]  # fmt: skip
+        if names:
+            words = [f"{n}: {plain_effect(n, data.language)}" for n in names]
+            blocks += [Block("h3", text=s["effect_words"]), Block("list", items=words)]
+    notable, rest = ranked_findings(data)
+    rest = notable[BODY_FINDINGS:] + rest
+    if rest:
+        blocks += [Block("h3", text=s["all_findings"]), Block("list", items=rest)]
+    return Section("appendix", s["appendix"], blocks) if len(blocks) > 1 else None
 
 
 def _stories(data: ReportData) -> Section | None:
@@ -381,6 +433,7 @@ def build_document(data: ReportData) -> Document:
     if data.compare_period:
         subtitle += f" ({s['compare']} {data.compare_period})"
     sections = [
+        _summary(data),
         *_scorecard(data),
         _mode(data),
         _connector(data),
@@ -392,6 +445,9 @@ def build_document(data: ReportData) -> Document:
     if stories is not None:
         sections.append(stories)
     sections.append(_methods(data))
+    appendix = _appendix(data)
+    if appendix is not None:
+        sections.append(appendix)
     return Document(
         title=clean_text(data.title),
         subtitle=subtitle,

@@ -50,6 +50,8 @@ def _block(block: Block, lang: str) -> list[str]:
         return [f"*{md_escape(block.text)}*", ""]
     if block.kind == "h3":
         return [f"### {md_escape(block.text)}", ""]
+    if block.kind == "messages":
+        return [*(f"{i}. {md_escape(item)}" for i, item in enumerate(block.items, 1)), ""]
     if block.kind == "list":
         return [*(f"- {md_escape(item)}" for item in block.items), ""]
     if block.kind == "story":

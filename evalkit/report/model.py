@@ -104,7 +104,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "outcomes": ("unit", "counterpart", "outcome", "contribution", "substantiated"),
     "stories": ("title", "story", "selected_by"),
     "response_rates": ("instrument", "invited", "responded", "rate"),
-    "findings": ("outcome", "sentence"),
+    "findings": ("outcome", "kind", "p_fdr", "sentence"),
 }
 
 # Cells hidden when a row is suppressed: its estimate and every number that could reveal the
@@ -311,3 +311,12 @@ class ReportData:
         """The display label of an id, or the id itself."""
         text = "" if key is None else str(key)
         return clean_text(self.labels.get(text, text))
+
+    def group_label(self, kpi_id: Any, group: Any) -> str:
+        """The label of a KPI breakdown group, from the KPI's own instrument.
+
+        ``labels["<kpi id>:<group>"]`` when the builder gave one (it does for every group
+        it computed); otherwise the group's own label (hand-made tables).
+        """
+        key = f"{kpi_id}:{group}"
+        return clean_text(self.labels[key]) if key in self.labels else self.label(group)

@@ -71,6 +71,13 @@ def render_html(doc: Document) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    """A JSON value: mappings and sequences stay objects and arrays (never a Python repr),
+    numpy scalars become numbers, NaN and infinities ``null``."""
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [_json_value(v) for v in items]
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, str):

@@ -48,33 +48,52 @@ def _table(docx_doc, header: list[str], rows: list[list[str]], numeric: list[boo
 
 
 def _block(docx_doc, block: Block, pngs: dict[str, bytes]) -> None:
-    from docx.shared import Inches
-
     if block.kind == "p":
         docx_doc.add_paragraph(_safe(block.text))
     elif block.kind == "caption":
         docx_doc.add_paragraph().add_run(_safe(block.text)).bold = True
     elif block.kind == "note":
         docx_doc.add_paragraph().add_run(_safe(block.text)).italic = True
-    elif block.kind == "h3":
-        docx_doc.add_heading(_safe(block.text), level=3)
+    elif block.kind == "h3":  # sections are level 1, so their sub-headings are level 2
+        docx_doc.add_heading(_safe(block.text), level=2)
     elif block.kind == "list":
         for item in block.items:
             docx_doc.add_paragraph(_safe(item), style="List Bullet")
+    elif block.kind == "messages":
+        for item in block.items:
+            docx_doc.add_paragraph(_safe(item), style="List Number")
     elif block.kind == "story":
-        docx_doc.add_heading(_safe(block.text), level=3)
+        docx_doc.add_heading(_safe(block.text), level=2)
         docx_doc.add_paragraph(_safe(block.items[0]), style="Quote")
         docx_doc.add_paragraph().add_run("— " + _safe(block.items[1])).italic = True
     elif block.kind == "table":
         _table(docx_doc, block.header, block.rows, block.numeric)
     elif block.kind == "chart" and block.chart is not None:
         chart = block.chart
-        docx_doc.add_picture(io.BytesIO(pngs[chart.id]), width=Inches(6.3))
+        width, height = _fit(pngs[chart.id], docx_doc.sections[-1])
+        docx_doc.add_picture(io.BytesIO(pngs[chart.id]), width=width, height=height)
         picture = docx_doc.inline_shapes[-1]
         picture._inline.docPr.set("descr", _safe(f"{chart.title}. {chart.description}"))
         caption = docx_doc.add_paragraph(style="Caption")
         caption.add_run(_safe(chart.title) + ". ").bold = True
         caption.add_run(_safe(chart.description))
+
+
+# room left on a page for a chart's caption and the heading above it
+CAPTION_ROOM_MM = 30
+
+
+def _fit(png: bytes, section) -> tuple[int, int]:
+    """The picture's width and height (EMU): the page's text width, or less so that its
+    height fits the page below a heading and above its caption; aspect ratio kept."""
+    from docx.shared import Mm
+
+    width_px = int.from_bytes(png[16:20], "big")
+    height_px = int.from_bytes(png[20:24], "big")
+    room_w = section.page_width - section.left_margin - section.right_margin
+    room_h = section.page_height - section.top_margin - section.bottom_margin - Mm(CAPTION_ROOM_MM)
+    scale = min(room_w / width_px, room_h / height_px)
+    return int(width_px * scale), int(height_px * scale)
 
 
 def render_docx(doc: Document, pngs: dict[str, bytes]) -> bytes:
@@ -86,7 +105,11 @@ def render_docx(doc: Document, pngs: dict[str, bytes]) -> bytes:
     for section in word.sections:  # fits A4 and Letter alike
         section.left_margin = section.right_margin = Mm(18)
         section.top_margin = section.bottom_margin = Mm(16)
-    word.core_properties.title = _safe(doc.title)
+    properties = word.core_properties
+    properties.title = _safe(doc.title)
+    properties.author = properties.last_modified_by = "evalkit"
+    properties.comments = _safe(doc.footer)  # python-docx's template says "python-docx"
+    properties.subject = _safe(doc.subtitle)
     word.core_properties.language = doc.language
     word.add_heading(_safe(doc.title), level=0)
     word.add_paragraph(_safe(doc.subtitle))

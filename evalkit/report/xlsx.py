@@ -51,13 +51,82 @@ def _cell(value: Any) -> Any:
 
 _PERCENT = ("share", "rate", "population_share")
 
+# Column headings as a reader names them (results.json keeps the snake_case names; the
+# README sheet says so). Columns not listed read as their name in words.
+COLUMN_NAMES: dict[str, str] = {
+    "kpi_id": "KPI id",
+    "code": "Code",
+    "title": "KPI",
+    "kind": "Kind",
+    "unit": "Unit",
+    "direction": "Better when",
+    "output": "Output (activity count)",
+    "value": "Value",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "n": "n",
+    "status": "Status",
+    "compare_value": "Last year",
+    "change": "Change from last year",
+    "change_ci_low": "Change, 95% CI low",
+    "change_ci_high": "Change, 95% CI high",
+    "trend": "Change (up/down/flat)",
+    "reason": "Why not computed",
+    "concern": "Strategic concern",
+    "source": "Source instrument(s)",
+    "group_var": "Broken down by",
+    "p_value": "p",
+    "p_holm": "p (Holm)",
+    "p_fdr": "p (FDR, Benjamini-Hochberg)",
+    "df": "Degrees of freedom",
+    "effect_name": "Effect size measure",
+    "effect": "Effect size",
+    "effect_ci_low": "Effect size, 95% CI low",
+    "effect_ci_high": "Effect size, 95% CI high",
+    "n_a": "n (first group)",
+    "n_b": "n (second group)",
+    "group_a": "First group",
+    "group_b": "Second group",
+    "population_share": "Share of the population",
+    "previous_score": "Last year's score",
+    "via_office": "Made through the Office",
+    "local_unit": "Local unit",
+    "selected_by": "Selected by",
+}
+
+# Number formats of a KPI row's value-like cells, by the KPI's unit
+KPI_VALUE_COLUMNS = (
+    "value", "ci_low", "ci_high", "target", "compare_value", "change", "change_ci_low",
+    "change_ci_high",
+)  # fmt: skip
+UNIT_FORMATS = {
+    "share": "0.0%",
+    "currency": '"$"#,##0',
+    "count": "#,##0",  # "#,##0.0" for a row whose value has decimals (a mean count)
+    "ratio": "0.00",
+    "score": "0.00",
+    "points": "0.00",
+    "kg_co2e": "#,##0.0",
+}
+
+
+def column_name(column: str) -> str:
+    """The heading of a column in the workbook.
+
+    Examples
+    --------
+    >>> column_name("ci_low"), column_name("counterpart")
+    ('95% CI low', 'Counterpart')
+    """
+    return COLUMN_NAMES.get(column, column.replace("_", " ").capitalize())
+
 
 def _number_format(table: str, column: str, values: pd.Series) -> str | None:
     """Percent for shares, three decimals for other fractional columns, else General."""
     if column in _PERCENT:
         return "0.0%"
-    if table == "kpis" and column not in ("n",):
-        return None  # KPI values have mixed units (shares, dollars, counts): keep General
+    if table == "kpis" and column in KPI_VALUE_COLUMNS:
+        return None  # formatted row by row from the KPI's unit (see render_xlsx)
     numeric = pd.to_numeric(values, errors="coerce").dropna()
     if len(numeric) and (numeric % 1 != 0).any():
         return "0.000"
@@ -89,6 +158,11 @@ def render_xlsx(data: ReportData) -> bytes:
             "Mode comparisons are associations, not effects: participants chose their mode.",
         ),
         ("", ""),
+        (
+            "Columns",
+            "Headings are in words here; results.json names the same columns in snake_case "
+            "(ci_low, p_fdr, ...), in the same order.",
+        ),
         ("Sheet", "Contents"),
     ]
     names = [n for n in TABLE_COLUMNS if n in data.tables and data.tables[n] is not None]
@@ -97,7 +171,7 @@ def render_xlsx(data: ReportData) -> bytes:
         readme.append([_cell(v) for v in row])
     for cell in readme["A"]:
         cell.font = bold
-    readme["A7"].fill = readme["B7"].fill = fill
+    readme["A8"].fill = readme["B8"].fill = fill
     readme.column_dimensions["A"].width = 18
     readme.column_dimensions["B"].width = 110
     for row in readme.iter_rows(min_col=2, max_col=2):
@@ -106,7 +180,7 @@ def render_xlsx(data: ReportData) -> bytes:
     for name in names:
         frame: pd.DataFrame = data.table(name)
         sheet = book.create_sheet(name[:31])
-        sheet.append(list(frame.columns))
+        sheet.append([column_name(c) for c in frame.columns])
         for record in frame.itertuples(index=False):
             sheet.append([_cell(v) for v in record])
         for cell in sheet[1]:
@@ -125,6 +199,22 @@ def render_xlsx(data: ReportData) -> bytes:
             if number_format:
                 for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     row[0].number_format = number_format
+        if name == "kpis":
+            _kpi_formats(sheet, frame)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _kpi_formats(sheet: Any, frame: pd.DataFrame) -> None:
+    """Each KPI row's values in its unit's format (42.0%, $1,284,000, 1.32)."""
+    columns = [list(frame.columns).index(c) + 1 for c in KPI_VALUE_COLUMNS if c in frame]
+    for offset, unit in enumerate(frame.get("unit", ())):
+        number_format = UNIT_FORMATS.get(str(unit))
+        if number_format is None:
+            continue
+        value = frame["value"].iloc[offset] if "value" in frame else None
+        if unit == "count" and not missing(value) and float(value) % 1:
+            number_format = "#,##0.0"
+        for column in columns:
+            sheet.cell(row=offset + 2, column=column).number_format = number_format

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 ANALYSED = ("post_engagement", "2026")
 PAIRED = ("community_programme", "2026")  # pre and post waves of the same residents
 PERIOD, COMPARE_PERIOD = "2026", "2025"
+# the default --seed of evalkit analyze, kpi and report: the demo's files and report show
+# the same intervals as those commands run on the same workspace
+SEED = 0
 WORKSPACE = "workspace.duckdb"
 INGEST_COLUMNS = [
     "file",
@@ -206,7 +209,7 @@ def run_demo(
     instrument_id, period = ANALYSED
     frame = load_responses(workspace, instrument_id, period)
     analysis = analyze(
-        frame, load_instrument(instrument_id), AnalysisOptions(seed=1), progress=progress
+        frame, load_instrument(instrument_id), AnalysisOptions(seed=SEED), progress=progress
     )
     outputs += analysis.write_csv(out / "analysis")
     outputs.append(write_text_atomic(out / "analysis.json", analysis.to_json()))
@@ -220,7 +223,7 @@ def run_demo(
         community[(wave == "pre").fillna(False)],
         community[(wave == "post").fillna(False)],
         load_instrument(instrument_id),
-        AnalysisOptions(seed=1),
+        AnalysisOptions(seed=SEED),
         key="participant_code__key",  # ingest keeps personal codes only as a keyed hash
     )
     outputs += paired.write_csv(out / "community_pre_post")
@@ -229,12 +232,12 @@ def run_demo(
     if progress:
         progress(f"computing KPIs for {PERIOD}")
     kpis = kpis_from_workspace(
-        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1
+        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=SEED
     )
     outputs += kpis.write_csv(str(out / "kpis"))
 
     report_data = build_report_data(
-        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=1, progress=progress
+        str(workspace), PERIOD, COMPARE_PERIOD, population=population, seed=SEED, progress=progress
     )
     written = render_report(report_data, out / "report", progress)
     outputs += [written[name] for name in sorted(written)]

@@ -302,7 +302,8 @@ def _qualtrics(frame, instrument, status, labels, lang, groups, zone="America/Ne
 def _google(frame, instrument, status, labels, lang, groups):
     import pandas as pd
 
-    stamp = frame["submitted_at"].reset_index(drop=True).dt.strftime("%-m/%-d/%Y %H:%M:%S")
+    # the Forms' own "Download responses (.csv)": year first, 12-hour clock, the zone
+    stamp = frame["submitted_at"].reset_index(drop=True).dt.strftime("%Y/%m/%d %-I:%M:%S %p GMT")
     out: dict[str, pd.Series] = {"Timestamp": stamp.astype(object)}
     for item in instrument.items:
         if item.type == "select_multiple":

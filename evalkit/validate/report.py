@@ -498,12 +498,14 @@ def validate_file(
     key: str | None = None,
     progress: Callable[[str], None] | None = None,
     columns: Collection[str] | None = None,
+    date_order: str | None = None,
 ) -> ValidationReport:
     """Read ``path`` (:func:`evalkit.ingest.read_responses`) and validate it.
 
     ``progress``, when given, is called with a short description of each step ("reading
     FILE", "validating N rows") before it starts; nothing is printed. ``columns`` limits the
-    valid frame to these items (see :func:`validate_responses`).
+    valid frame to these items (see :func:`validate_responses`). ``date_order`` is the
+    day/month order of the file's dates (see :func:`evalkit.ingest.read_responses`).
 
     Examples
     --------
@@ -527,7 +529,7 @@ def validate_file(
     if progress:
         progress(f"reading {Path(path).name}")
     load_pandera()  # before reading: a file read ahead is parsed meanwhile
-    result = read_responses(path, instrument, platform, mapping)
+    result = read_responses(path, instrument, platform, mapping, date_order=date_order)
     if progress:
         progress(f"validating {len(result.frame):,} rows of {Path(path).name}")
     return validate_responses(result, instrument, key=key, release_input=True, columns=columns)

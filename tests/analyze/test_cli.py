@@ -48,8 +48,9 @@ def test_summary_csv_and_json_files(runner, frame_csv, tmp_path):
     assert "Findings (associations, not effects):" in result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["comparisons.csv", "pairwise.csv", "descriptives.csv", "levels.csv",
-         "multi_response.csv", "scales.csv", "scale_items.csv", "findings.csv", "balance.csv",
-         "metadata.json"]
+         "multi_response.csv", "scales.csv", "scale_items.csv", "trends.csv",
+         "interactions.csv", "texts.csv", "themes.csv", "quotes.csv", "findings.csv",
+         "balance.csv", "metadata.json"]
     )  # fmt: skip
     comparisons = pd.read_csv(out / "comparisons.csv")
     assert comparisons.columns[0] == "outcome"

@@ -343,9 +343,9 @@ def test_missing_choice_in_a_multi_select(tmp_path):
         "g.csv",
         """\
         Timestamp,wave,programme,mode,What is your race and/or ethnicity? Select all that apply.
-        3/4/2026 10:00:00,pre,youth,virtual,"Asian, White"
-        3/4/2026 10:01:00,pre,youth,virtual,Prefer not to say
-        3/4/2026 10:02:00,pre,youth,virtual,
+        2026/03/04 10:00:00 AM GMT,pre,youth,virtual,"Asian, White"
+        2026/03/04 10:01:00 AM GMT,pre,youth,virtual,Prefer not to say
+        2026/03/04 10:02:00 AM GMT,pre,youth,virtual,
         """,
     )
     result = read_responses(path, inst)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalkit.ingest import read_responses, tokenize
-from evalkit.ingest._base import parse_timestamps
+from evalkit.ingest.timestamps import parse_timestamps
 from evalkit.instrument import load_instrument
 from evalkit.sample.platforms import write_export
 from tests.ingest.frames import make_frame

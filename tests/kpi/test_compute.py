@@ -66,7 +66,8 @@ def test_k1_connector_contribution_rate_hand_computed():
 
     low, high = wilson_ci(4, 10)
     assert (k1["ci_low"], k1["ci_high"]) == pytest.approx((float(low), float(high)))
-    assert k1["status"] == "met"  # target 0.4, higher is better
+    # target 0.4, higher is better: 4 of 10 with the interval 0.17-0.69 is too close to call
+    assert k1["status"] == "too close to call"
 
 
 def test_k2_and_k3_hand_computed():

@@ -61,6 +61,10 @@ class PageReport:
     screenshot: bytes = b""
     pdf_pages: dict[str, bytes] = field(default_factory=dict)
     title: str = ""
+    width: int = 1280
+    page_width: float = 0.0  # the document's scroll width (more than width: the page scrolls)
+    overflow: dict[str, float] = field(default_factory=dict)  # section id -> px cut off
+    chart_text_px: dict[str, float] = field(default_factory=dict)  # chart id -> smallest text
 
 
 class Browser:
@@ -160,7 +164,7 @@ class Browser:
             self.send(f"{domain}.enable", session=session)
         self.send(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+            {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": width < 600},
             session=session,
         )
         self.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
@@ -182,10 +186,28 @@ class Browser:
             " return {id: e.id, width: r.width, height: r.height,"
             " title: (e.querySelector('title') || {}).textContent || ''}; })"
         )
+        report.width = width
+        report.page_width = evaluate("document.documentElement.scrollWidth")
+        # how far each section's content reaches past the window's right edge (0: fits)
+        report.overflow = evaluate(
+            "Object.fromEntries([...document.querySelectorAll('section, header')].map(s => {"
+            " let right = 0; for (const e of s.querySelectorAll('*')) {"
+            "  if (e.closest('.chart-box') || e.closest('details')) continue;"
+            "  right = Math.max(right, e.getBoundingClientRect().right); }"
+            " return [s.id || 'cover', Math.max(0, right - window.innerWidth)]; }))"
+        )
+        # rendered size of the smallest text of each chart: font size x the SVG's scale
+        report.chart_text_px = evaluate(
+            "Object.fromEntries([...document.querySelectorAll('svg.chart')].map(svg => {"
+            " const scale = svg.getScreenCTM().a;"
+            " const sizes = [...svg.querySelectorAll('text')].map(t =>"
+            "  parseFloat(getComputedStyle(t).fontSize) * scale);"
+            " return [svg.id, sizes.length ? Math.min(...sizes) : 0]; }))"
+        )
         height = int(evaluate("document.documentElement.scrollHeight"))
         self.send(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
             session=session,
         )
         shot = self.send("Page.captureScreenshot", {"format": "png"}, session=session)
@@ -209,10 +231,10 @@ class Browser:
         return report
 
 
-def inspect_page(page: Path, binary: str) -> PageReport:
+def inspect_page(page: Path, binary: str, width: int = 1280) -> PageReport:
     browser = Browser(binary)
     try:
-        return browser.inspect(page)
+        return browser.inspect(page, width)
     finally:
         browser.close()
 

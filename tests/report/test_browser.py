@@ -93,3 +93,37 @@ def test_the_browser_check_can_fail(tmp_path, chromium):
     assert report.charts == [{"id": "empty", "width": 0, "height": 0, "title": ""}]
     assert "boom" in report.console_errors
     assert report.external_requests == ["http://127.0.0.1:9/missing.png"]
+
+
+# Smallest chart text a reader can take in on a screen (px). The drawings use 9-13 pt.
+MIN_CHART_TEXT_PX = 9
+
+
+@pytest.fixture(scope="module")
+def phone(rendered, chromium):
+    return inspect_page(rendered["report.html"], chromium, width=390)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_summary_and_the_scorecard_fit_the_window(page, phone, width):
+    seen = page if width == 1280 else phone
+    assert seen.width == width
+    assert seen.page_width <= width  # the page itself never scrolls sideways
+    for section in ("summary", "scorecard"):
+        assert seen.overflow[section] <= 0.5, (section, seen.overflow[section])
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_chart_text_is_never_smaller_than_the_minimum(page, phone, width):
+    seen = page if width == 1280 else phone
+    assert set(seen.chart_text_px) == set(CHART_IDS)
+    for chart, size in seen.chart_text_px.items():
+        assert size >= MIN_CHART_TEXT_PX, (width, chart, size)
+
+
+def test_phone_screenshot_is_saved(phone, tmp_path):
+    assert int.from_bytes(phone.screenshot[16:20], "big") == 390
+    target = os.environ.get("EVALKIT_SCREENSHOT_DIR")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        (Path(target) / "report-phone.png").write_bytes(phone.screenshot)

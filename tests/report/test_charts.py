@@ -144,6 +144,26 @@ def test_canvas_svg_escapes_text_and_png_has_the_drawing_size():
     assert int.from_bytes(png[20:24], "big") == 100
 
 
+def test_effects_chart_shows_only_clear_differences():
+    from evalkit.report.charts import effects_chart
+
+    pairwise = pd.DataFrame(
+        {
+            "outcome": ["q", "q", "r"],
+            "group_a": ["in_person", "in_person", "in_person"],
+            "group_b": ["virtual", "hybrid_onsite", "virtual"],
+            "effect_name": ["Cohen's h"] * 3,
+            "effect": [0.3, 0.05, 0.02],
+            "effect_ci_low": [0.1, -0.1, -0.2],
+            "effect_ci_high": [0.5, 0.2, 0.24],
+            "suppressed": False,
+        }
+    )
+    chart = effects_chart(_data(pairwise=pairwise))
+    assert [row[1] for row in chart.rows] == ["in_person vs virtual"]  # q's clear pair only
+    assert chart.rows[0][0].startswith("q — difference between the shares")
+
+
 def test_effects_chart_prefers_pairwise_and_draws_no_difference_lines():
     from evalkit.report.charts import effects_chart
 
@@ -165,10 +185,13 @@ def test_effects_chart_prefers_pairwise_and_draws_no_difference_lines():
         }
     )
     chart = effects_chart(_data(pairwise=pairwise))
+    superiority = "q — chance that someone in the first mode answers higher than someone in "
+    superiority += "the second (0.5 = even)"  # the measure in words, not P(A>B)+0.5P(A=B)
+    hedges = "s — difference between the averages, in standard deviations (0 = none)"
     assert [row[:2] for row in chart.rows] == [
-        ["q — P(A>B)+0.5P(A=B)", "in_person vs virtual"],
-        ["q — P(A>B)+0.5P(A=B)", "hybrid_onsite vs hybrid_remote"],
-        ["s — Hedges' g", "in_person vs virtual"],
+        [superiority, "in_person vs virtual"],
+        [superiority, "hybrid_onsite vs hybrid_remote"],
+        [hedges, "in_person vs virtual"],
     ]
     assert chart.rows[0][2:] == ["0.60", "0.55 to 0.65", "190"]
     assert chart.rows[1][2:] == ["—", "—", "—"]  # suppressed: no n either

@@ -86,6 +86,7 @@ def test_html_is_self_contained(html):
 def test_sections_of_the_annual_report_in_order(outline):
     sections = [a["id"] for t, a in outline.tags if t == "section"]
     assert sections == [
+        "summary",
         "scorecard",
         "outputs",
         "mode",
@@ -95,6 +96,7 @@ def test_sections_of_the_annual_report_in_order(outline):
         "findings",
         "stories",
         "methods",
+        "appendix",
     ]
 
 
@@ -111,8 +113,9 @@ def test_scorecard_row_shows_this_year_last_year_target_trend_n(html):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
     # value, CI, last year, target, trend, status, n, response rate, source
     assert cells[:4] == ["46%", "33% to 59%", "38%", "40%"]
-    assert cells[4] == "▲ up (+8 pts)"
-    assert cells[5] == "✓ met"
+    # the change's interval includes 0, and the value's interval straddles the target
+    assert cells[4] == "▶ not distinguishable from last year (+8 pts, 95% CI −10 to +26 pts)"
+    assert cells[5] == "≈ too close to call"
     assert cells[6:8] == ["54", "79%"]  # 27 of 34 connector surveys
 
 
@@ -167,7 +170,7 @@ def test_results_json_is_the_tables_plus_metadata(rendered, demo):
     assert written["metadata"]["compare_period"] == "2025"
     assert written["metadata"]["min_cell"] == 10
     k1 = next(r for r in written["tables"]["kpis"] if r["code"] == "K1")
-    assert k1["value"] == 0.46 and k1["ci_low"] == 0.33 and k1["status"] == "met"
+    assert k1["value"] == 0.46 and k1["ci_low"] == 0.33 and k1["status"] == "too close to call"
 
 
 def test_suppression_holds_in_json_and_xlsx_even_when_upstream_left_numbers():
@@ -192,8 +195,9 @@ def test_suppression_holds_in_json_and_xlsx_even_when_upstream_left_numbers():
     values = [c.value for r in sheet.iter_rows() for c in r]
     assert 0.777777 not in values and 7 not in values
     html_row = (
-        '<th scope="row">K4 Follow-through rate at 90 days</th><td>Hybrid – remote</td>'
-        "<td>—</td><td>—</td><td>—</td></tr>"
+        '<th scope="row">K4 Follow-through rate at 90 days</th><td data-label="Group">Hybrid – '
+        'remote</td><td data-label="Value">—</td><td data-label="95% CI">—</td>'
+        '<td data-label="n">—</td></tr>'
     )
     assert html_row in outputs["report.html"]
     md_row = "| K4 Follow-through rate at 90 days | Hybrid – remote | — | — | — |"
@@ -212,10 +216,16 @@ def test_xlsx_has_a_readme_and_one_formatted_sheet_per_table(rendered):
     )
     kpis = book["kpis"]
     assert kpis.freeze_panes == "A2"
-    assert kpis["A1"].value == "kpi_id" and kpis["A1"].font.bold
+    assert kpis["A1"].value == "KPI id" and kpis["A1"].font.bold  # headings in words
+    assert not any("_" in str(c.value) for c in kpis[1])
     assert kpis["A2"].value == "connector_contribution_rate"
-    value_column = [c.value for c in kpis[1]].index("value") + 1
+    value_column = [c.value for c in kpis[1]].index("Value") + 1
     assert kpis.cell(row=2, column=value_column).value == 0.46  # numbers stay numbers
+    # each KPI's values in its unit's format: K1 a share, K2 dollars, K7 a score
+    formats = [kpis.cell(row=r, column=value_column).number_format for r in (2, 3, 9)]
+    assert formats == ["0.0%", '"$"#,##0', "0.00"]
+    last_year = [c.value for c in kpis[1]].index("Last year") + 1
+    assert kpis.cell(row=2, column=last_year).number_format == "0.0%"
     readme = [c.value for c in book["README"]["A"]]
     assert "Suppression" in readme
 
@@ -223,7 +233,8 @@ def test_xlsx_has_a_readme_and_one_formatted_sheet_per_table(rendered):
 def test_markdown_has_the_same_sections_tables_and_chart_images(rendered, outline):
     md = rendered["report.md"].read_text("utf-8")
     headings = re.findall(r"^## (.+)$", md, flags=re.M)
-    assert len(headings) == 9
+    assert headings[0] == "Summary" and headings[-1].startswith("Appendix")
+    assert len(headings) == 11
     assert "| K1 Connector contribution rate | 46% | 33% to 59% | 38% | 40% |" in md
     for chart_id in CHART_IDS:
         assert f"](charts/{chart_id}.png)" in md
@@ -235,7 +246,7 @@ def test_docx_has_headings_tables_and_one_picture_per_chart(rendered):
 
     word = docx.Document(str(rendered["report.docx"]))
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
-    assert headings[:3] == ["KPI scorecard", "Outputs (activity counts)", "Mode comparison"]
+    assert headings[:3] == ["Summary", "KPI scorecard", "Outputs (activity counts)"]
     assert "Methods" in headings
     assert len(word.inline_shapes) == len(CHART_IDS)
     first = word.tables[0]
@@ -284,7 +295,8 @@ def test_tables_with_only_some_columns_still_render(tmp_path):
     kpis = pd.DataFrame({"kpi_id": ["x"], "code": ["K1"], "title": ["Only a value"], "value": [3]})
     data = ReportData(title="Partial", period="2026", tables={"kpis": kpis})
     html = render_report(data, tmp_path)["report.html"].read_text("utf-8")
-    assert '<th scope="row">K1 Only a value</th><td class="num">3.00</td>' in html
+    cell = '<td data-label="This year" class="num">3.00</td>'
+    assert f'<th scope="row">K1 Only a value</th>{cell}' in html
 
 
 def test_k8_by_network_is_shown_with_its_suppressed_network(outline):
@@ -311,6 +323,7 @@ def test_likert_table_from_analysis_levels_renders(tmp_path):
     )
     data = ReportData(title="t", period="2026", tables={"likert": likert_from_levels(levels)})
     html = render_report(data, tmp_path)["report.html"].read_text("utf-8")
+    html = re.sub(r' data-label="[^"]*"', "", html)  # phones label each cell by its column
     assert "<td>virtual</td><td>75%</td><td>25%</td>" in html
     assert "<td>in_person</td><td>12%</td><td>88%</td>" in html  # 12.5 rounds half to even
 

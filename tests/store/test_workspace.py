@@ -11,8 +11,8 @@ from evalkit.cli.main import cli
 from evalkit.errors import DataError
 from evalkit.instrument import load_instrument
 from evalkit.sample.platforms import write_export
+from evalkit.store import ingest as ws
 from evalkit.store import ingest_file, load_responses, load_status, provenance, workspace_status
-from evalkit.store import workspace as ws
 from tests.ingest.frames import make_frame
 
 
@@ -145,7 +145,7 @@ def test_cli_ingest_and_status(inst, exports, tmp_path, runner):
     args = ["--instrument", "post_engagement", "--workspace", db, "--period", "2026"]
     result = runner.invoke(cli, ["ingest", str(first), *args])
     assert result.exit_code == 0, result.output
-    assert "40 rows read: 40 new, 0 already present, 0 quarantined" in result.output
+    assert "40 rows read: 40 new, 0 changed, 0 already present, 0 quarantined" in result.output
     result = runner.invoke(cli, ["ingest", str(later), *args, "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["rows_new"] == 25
