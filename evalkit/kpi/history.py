@@ -94,8 +94,8 @@ def _row(kpi: Kpi, period: str, value: Value | None, reason: str | None,
     }  # fmt: skip
     if value is None:
         return {**row, "status": "not computed"}
-    if suppressed:
-        return {**row, "status": "suppressed"}
+    if suppressed:  # the size of a small group is itself what suppression protects
+        return {**row, "status": "suppressed", "n": None}
     return {**row, "value": value.value, "ci_low": value.ci_low, "ci_high": value.ci_high,
             "status": _status(kpi, value)}  # fmt: skip
 

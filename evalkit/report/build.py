@@ -278,6 +278,19 @@ def stories_table(follow_up: pd.DataFrame | None) -> pd.DataFrame | None:
     )
 
 
+def _kpi_history(
+    workspace: str, period: str, catalogue: Catalogue,
+    population: Mapping[str, float] | None, min_cell: int, seed: int,
+) -> Any:  # fmt: skip
+    """Every KPI in every stored period up to ``period``; None with a single period."""
+    from evalkit.kpi.history import kpi_history_from_workspace, stored_periods
+
+    if len(stored_periods(workspace, period)) < 2:
+        return None
+    return kpi_history_from_workspace(workspace, period, catalogue, population, min_cell,
+                                      seed=seed)  # fmt: skip
+
+
 def build_report_data(
     workspace: str,
     period: str,
@@ -303,6 +316,7 @@ def build_report_data(
     kpi_result = kpis_from_workspace(
         workspace, period, compare_period, catalogue, population, min_cell, seed=seed
     )
+    history = _kpi_history(workspace, period, catalogue, population, min_cell, seed)
     ids = (
         "post_engagement",
         "follow_up",
@@ -318,6 +332,8 @@ def build_report_data(
     tables: dict[str, pd.DataFrame | None] = {
         "kpis": kpi_result.kpis,
         "kpi_breakdown": kpi_result.breakdown,
+        "kpi_history": history.history if history else None,
+        "kpi_trends": history.trends if history else None,
         "network": network_table(frames["connector_attribution"]),
         "outcomes": outcome_harvest(
             frames["connector_attribution"], load_instrument("connector_attribution"), lang
