@@ -88,10 +88,10 @@ def labels_for(
             if ratio.label is not None:
                 labels.setdefault(ratio.id, ratio.label.get(language))
     for kpi in catalogue.kpis if catalogue else ():
-        labels[kpi.id] = kpi.title
+        labels[kpi.id] = kpi.title_in(lang)
         labels.update(_group_labels(kpi, by_id, lang))
         if kpi.population:  # "Inclusive reach ratio, youth 15–24" -> "Youth 15–24"
-            group = kpi.title.rsplit(", ", 1)[-1]
+            group = kpi.title_in(lang).rsplit(", ", 1)[-1]
             labels.setdefault(kpi.population, group[:1].upper() + group[1:])
     return labels
 
@@ -329,8 +329,11 @@ def build_report_data(
     if progress:
         progress(f"reading the {period} responses")
     frames = {i: _responses(workspace, i, period) for i in ids}
+    titles = {kpi.id: kpi.title_in(lang) for kpi in catalogue.kpis}
+    if history:
+        history.history["title"] = history.history["kpi_id"].map(titles)
     tables: dict[str, pd.DataFrame | None] = {
-        "kpis": kpi_result.kpis,
+        "kpis": kpi_result.kpis.assign(title=kpi_result.kpis["kpi_id"].map(titles)),
         "kpi_breakdown": kpi_result.breakdown,
         "kpi_history": history.history if history else None,
         "kpi_trends": history.trends if history else None,
