@@ -18,7 +18,7 @@ INPUT_ERROR_CODES = (
     "no-such-file", "empty-file", "no-responses", "binary-file", "bad-encoding",
     "mixed-encoding", "malformed-csv", "unreadable-xlsx", "wrong-delimiter", "duplicate-header",
     "duplicate-column", "no-items-matched", "wrong-instrument", "wrong-platform",
-    "bad-timestamp", "bad-map", "too-large",
+    "bad-timestamp", "bad-map", "too-large", "repeat-table",
 )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from evalkit.errors import Location, UsageError
 from evalkit.ingest import generic, google, kobo, msforms, odk, qualtrics
-from evalkit.ingest._base import InputError
+from evalkit.ingest._base import InputError, norm
 from evalkit.ingest.canonical import build_canonical
 from evalkit.ingest.detect import Grid, read_grid
 from evalkit.ingest.timestamps import check_date_order
@@ -129,6 +129,7 @@ def read_responses(
         )
     check_date_order(date_order)
     grid = read_grid(path)
+    refuse_repeat_table(grid)
     detected = platform == "auto"
     name = detect_platform(grid) if detected else platform
     module = PLATFORMS.get(name, generic)
@@ -174,6 +175,52 @@ def read_responses(
         encoding=encoding,
         delimiter=delimiter,
         notes=data.notes + ([f"{empty_rows} empty row(s) skipped"] if empty_rows else []),
+    )
+
+
+# the columns that link a repeat group's rows to their submission: ODK Central / Briefcase
+# (``PARENT_KEY``), Kobo's XLSX repeat sheets (``_parent_table_name``, ``_parent_index``)
+_PARENT_COLUMNS = ("parent_key", "_parent_table_name", "_parent_index")
+
+
+def refuse_repeat_table(grid: Grid) -> None:
+    """Refuse a repeat group's table (one row per repeat, not per response).
+
+    ODK Central's ZIP holds ``form.csv`` (the submissions) and ``form-repeat.csv`` per repeat
+    group, whose rows point to their submission through ``PARENT_KEY``; Kobo's XLSX has a
+    sheet per repeat with ``_parent_table_name``/``_parent_index``. Read as responses, such
+    a table would count each repeat (a household member, a visit) as a respondent.
+    """
+    if grid.cells.empty:
+        return
+    headers = [str(h).strip() for h in grid.cells.iloc[0].tolist()]
+    keys = [norm(h) for h in headers]
+    found = next((headers[keys.index(k)] for k in _PARENT_COLUMNS if k in keys), None)
+    if found is None:
+        return
+    parent = ""
+    if "_parent_table_name" in keys and len(grid.cells) > 1:
+        parent = str(grid.cells.iloc[1, keys.index("_parent_table_name")]).strip()
+    stem = Path(grid.path).stem
+    if parent:
+        instead = f"give the {parent!r} table instead (the first sheet of the Kobo XLSX)"
+    elif "-" in stem:
+        main = stem.rsplit("-", 1)[0] + Path(grid.path).suffix
+        instead = (
+            f"give the submissions' table instead ({main!r} in ODK Central's ZIP, the one "
+            "with SubmissionDate)"
+        )
+    else:
+        instead = (
+            "give the submissions' table instead (in ODK Central's ZIP the CSV named after "
+            "the form, with SubmissionDate; in a Kobo XLSX the first sheet)"
+        )
+    raise InputError(
+        "repeat-table",
+        f"this is a repeat group's table, one row per repeat (column {found!r} links each "
+        "row to its submission), not the responses",
+        Location(file=grid.path),
+        instead,
     )
 
 

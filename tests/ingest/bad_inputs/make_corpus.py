@@ -84,6 +84,10 @@ FILES: dict[str, bytes] = {
         b'"engagement_id";"mode";"worth_time";"_uuid";"_submission_time"\r\n'
         b'"E1";"virtual";"5";"u1";"yesterday"\r\n'
     ),
+    "repeat_child.csv": (
+        b"travel_from,new_contacts,PARENT_KEY,KEY\r\n"
+        b"Lyon,2,uuid:a1,uuid:a1/visits[1]\r\nNice,1,uuid:a1,uuid:a1/visits[2]\r\n"
+    ),
     "broken.xlsx": b"PK\x03\x04" + b"\x00" * 40 + b"not really a workbook",
     "utf16_tab.txt": (
         "response_id\tengagement_id\tmode\tworth_time\tmost_valuable\r\n"
