@@ -123,7 +123,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "likert": ("item", "group", "level", "label", "count", "share", "suppressed"),
     "network": ("local_unit", "counterpart", "status", "via_office"),
-    "relationships": ("partner", "dimension", "score", "previous_score"),
+    "relationships": ("partner", "dimension", "score", "previous_score", "n", "suppressed"),
     "inclusive_reach": (
         "group",
         "share",
@@ -166,6 +166,7 @@ SUPPRESSED_HIDE: dict[str, tuple[str, ...]] = {
         "p_fdr",
     ),
     "likert": ("count", "share"),
+    "relationships": ("score", "previous_score", "n"),
     "inclusive_reach": ("share", "ratio", "ci_low", "ci_high", "n"),
 }
 

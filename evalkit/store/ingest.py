@@ -52,7 +52,8 @@ class IngestSummary:
     """What one ``evalkit ingest`` did. ``report`` is the validation report (not in to_dict).
 
     ``near_duplicates`` pairs each skipped response id with the stored one it repeats;
-    ``warnings`` are lines for the user (dates outside the period).
+    ``warnings`` are lines for the user (unknown columns, as validate reports them; dates
+    outside the period).
     """
 
     ingest_id: int
@@ -192,7 +193,8 @@ def _finish(
         ingested_at=db.now(),
         rows_in=report.rows_in,
         rows_quarantined=report.rows_quarantined,
-        warnings=dates_outside(con, period, report.valid_frame),
+        # an unknown column, worded as validate words it; then dates outside the period
+        warnings=report.file_failures() + dates_outside(con, period, report.valid_frame),
         report=report,
         **partial,
     )
