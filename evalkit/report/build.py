@@ -25,6 +25,7 @@ from evalkit.kpi.compute import kpis_from_workspace
 from evalkit.report.model import Methods, ReportData, likert_from_levels
 from evalkit.report.open_answers import combine, quotes_table, workspace_quotes
 from evalkit.report.partners import relationships_table
+from evalkit.report.pre_post import pre_post_table
 
 COMPARED_INSTRUMENT = "post_engagement"
 OFFICE_ORIGINS = ("introduced_by_office", "office_network")
@@ -267,10 +268,11 @@ def _kpi_history(
     workspace: str, period: str, catalogue: Catalogue,
     population: Mapping[str, float] | None, min_cell: int, seed: int,
 ) -> Any:  # fmt: skip
-    """Every KPI in every stored period up to ``period``; None with a single period."""
-    from evalkit.kpi.history import kpi_history_from_workspace, stored_periods
+    """Every KPI in every stored period up to ``period``; None with fewer than three (two
+    periods are the scorecard's this year and last year already)."""
+    from evalkit.kpi.history import MIN_PERIODS, kpi_history_from_workspace, stored_periods
 
-    if len(stored_periods(workspace, period)) < 2:
+    if len(stored_periods(workspace, period)) < MIN_PERIODS:
         return None
     return kpi_history_from_workspace(workspace, period, catalogue, population, min_cell,
                                       seed=seed)  # fmt: skip
@@ -338,6 +340,13 @@ def build_report_data(
         ),
         "inclusive_reach": reach_table(kpi_result.kpis, population, catalogue),
         "stories": stories_table(frames["follow_up"]),
+        "pre_post": pre_post_table(
+            frames["community_programme"],
+            load_instrument("community_programme"),
+            lang,
+            min_cell,
+            seed,
+        ),
         "response_rates": response_rates(workspace, period, frames),
     }
     metadata: dict[str, Any] = {

@@ -453,8 +453,9 @@ def build_document(data: ReportData) -> Document:
     if data.compare_period:
         subtitle += f" ({s['compare']} {data.compare_period})"
     from evalkit.report.kpi_trends import kpi_trend_section
+    from evalkit.report.pre_post import pre_post_section
 
-    years = kpi_trend_section(data)
+    years, pre_post = kpi_trend_section(data), pre_post_section(data)
     sections = [
         _summary(data),
         *_scorecard(data),
@@ -463,6 +464,7 @@ def build_document(data: ReportData) -> Document:
         _connector(data),
         _relationships(data),
         _inclusive(data),
+        *([pre_post] if pre_post is not None else []),
         _findings(data),
     ]
     for optional in (_quotes(data), _stories(data)):

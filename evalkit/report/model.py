@@ -136,6 +136,17 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "outcomes": ("unit", "counterpart", "outcome", "contribution", "substantiated"),
     "stories": ("title", "story", "selected_by"),
+    "pre_post": (
+        "outcome",
+        "label",
+        "n",
+        "change",
+        "change_ci_low",
+        "change_ci_high",
+        "p_value",
+        "p_fdr",
+        "suppressed",
+    ),
     "quotes": ("outcome", "theme", "label", "group", "quote"),
     "response_rates": ("instrument", "invited", "responded", "rate"),
     "findings": ("outcome", "kind", "p_fdr", "sentence"),
@@ -145,6 +156,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 # size of the small group (no cell 1–10 shown or derivable).
 SUPPRESSED_HIDE: dict[str, tuple[str, ...]] = {
     "kpi_breakdown": ("value", "ci_low", "ci_high", "n"),
+    "pre_post": ("n", "change", "change_ci_low", "change_ci_high", "p_value", "p_fdr"),
     "comparisons": (
         "statistic",
         "df",
