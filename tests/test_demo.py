@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from evalkit.cli.main import cli
+from evalkit.demo import INGEST_COLUMNS, run_demo
 from evalkit.sample.city import BAD_ROWS
-from evalkit.sample.demo import INGEST_COLUMNS, run_demo
 
 CAPTURED: list = []  # the DemoResult the CLI rendered
 
@@ -28,7 +28,7 @@ def demo_run(tmp_path_factory):
         return CAPTURED[-1]
 
     start = time.perf_counter()
-    with mock.patch("evalkit.sample.demo.run_demo", keep):
+    with mock.patch("evalkit.demo.run_demo", keep):
         result = CliRunner().invoke(cli, ["demo", "-o", str(out)])
     return out, result, time.perf_counter() - start
 
@@ -144,7 +144,7 @@ def test_a_file_as_output_folder_is_one_line_exit_2(tmp_path):
 
 def test_without_the_repository_sample_data_a_fresh_copy_is_generated(tmp_path, monkeypatch):
     """An installed wheel has no sample_data/: the demo writes the same files first."""
-    from evalkit.sample import demo
+    from evalkit import demo
 
     monkeypatch.setattr(demo, "REPO_SAMPLE_DATA", tmp_path / "absent")
     folder = demo.find_sample_data(None, tmp_path / "out")

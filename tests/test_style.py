@@ -22,6 +22,7 @@ STAGES = [
     "report",
     "network",  # share/pool reuse store, analyze, kpi; the network report reuses report's look
     "sample",
+    "demo",  # the end-to-end demo: sample data through every stage and the report
     "cli",
 ]
 # shared helpers every stage may use; they import nothing from evalkit (checked below)
@@ -57,6 +58,22 @@ def test_imports_flow_one_way(path):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("evalkit."):
             target = node.module.split(".")[1]
             assert target in allowed, f"{path.name} ({stage}) imports evalkit.{target}"
+
+
+def test_sample_data_does_not_need_the_report():
+    """The sample generators write data; rendering it is the demo's job (evalkit/demo.py)."""
+    for path in (PACKAGE / "sample").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        assert not any(m.startswith("evalkit.report") for m in modules), path.name
+
+
+def test_library_holds_no_hand_made_report_data():
+    """Invented example numbers belong with the tests, never in what an office installs."""
+    assert not (PACKAGE / "report" / "demo.py").exists()
+    for path in (PACKAGE / "report").glob("*.py"):
+        text = path.read_text("utf-8")
+        assert "def demo_data" not in text and "import demo_data" not in text, path.name
 
 
 def test_shared_helpers_import_no_stage():

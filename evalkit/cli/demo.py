@@ -34,7 +34,7 @@ def demo(output: str | None, data: str | None) -> None:
     """
     from evalkit.cli._progress import Progress
     from evalkit.cli.kpi import render_scorecard
-    from evalkit.sample.demo import run_demo
+    from evalkit.demo import run_demo
 
     with Progress() as progress:
         result = run_demo(output, data, progress)

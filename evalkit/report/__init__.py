@@ -2,10 +2,10 @@
 
 A pure renderer: it computes no statistics. ``render_report(data, out_dir)`` writes
 ``report.html`` (self-contained), ``report.md``, ``tables.xlsx``, ``results.json``,
-``report.docx`` and ``charts/`` (SVG and PNG). ``demo_data()`` builds a realistic example.
+``report.docx`` and ``charts/`` (SVG and PNG). A hand-made example ``ReportData`` for trying
+the renderers lives with the tests (tests/report/demo_data.py).
 """
 
-from evalkit.report.demo import demo_data
 from evalkit.report.model import (
     TABLE_COLUMNS,
     Methods,
@@ -21,7 +21,6 @@ __all__ = [
     "ReportData",
     "ReportWriteError",
     "conform",
-    "demo_data",
     "likert_from_levels",
     "render_outputs",
     "render_report",

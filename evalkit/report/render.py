@@ -94,11 +94,13 @@ def results_dict(data: ReportData) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from evalkit.report.demo import demo_data
-    >>> out = results_dict(demo_data())
-    >>> rows = out["tables"]["kpi_breakdown"]
-    >>> [(r["group"], r["value"], r["n"]) for r in rows if r["suppressed"]]
-    [('hybrid_remote', None, None), ('Strong Cities Network', None, None)]
+    >>> import pandas as pd
+    >>> breakdown = pd.DataFrame({"kpi_id": ["k4", "k4"], "group_var": ["mode", "mode"],
+    ...     "group": ["virtual", "hybrid_remote"], "value": [0.41, 0.8], "ci_low": [0.3, 0.4],
+    ...     "ci_high": [0.5, 0.97], "n": [120, 6], "suppressed": [False, True]})
+    >>> out = results_dict(ReportData("Report", "2026", tables={"kpi_breakdown": breakdown}))
+    >>> [(r["group"], r["value"], r["n"]) for r in out["tables"]["kpi_breakdown"]]
+    [('virtual', 0.41, 120.0), ('hybrid_remote', None, None)]
     """
     metadata = {
         "title": clean_text(data.title),

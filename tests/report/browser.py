@@ -247,7 +247,8 @@ def main(argv: list[str]) -> int:
     """
     from PIL import Image
 
-    from evalkit.report import demo_data, render_report
+    from evalkit.report import render_report
+    from tests.report.demo_data import demo_data
 
     binary = find_chromium()
     if binary is None:

@@ -7,7 +7,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from evalkit.report import demo_data, render_report
+from evalkit.report import render_report
+from tests.report.demo_data import demo_data
 
 HOSTILE = '<script>alert("pwned")</script>'
 FORMULA = '=HYPERLINK("http://evil.example","click")'

@@ -13,9 +13,9 @@ import pandas as pd
 
 from evalkit.instrument.library import load_instrument
 from evalkit.kpi.catalogue import load_catalogue
-from evalkit.report import demo_data
 from evalkit.report.build import labels_for
 from evalkit.report.document import build_document
+from tests.report.demo_data import demo_data
 
 IDS = (
     "post_engagement",

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.report import demo_data, render_report
+from evalkit.report import render_report
 from evalkit.report.partners import DIMENSIONS, hidden_cells, relationships_table
+from tests.report.demo_data import demo_data
 from tests.report.formats import json_tables, xlsx_sheets
 from tests.report.test_safety import _all_text
 

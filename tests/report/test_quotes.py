@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from evalkit.analyze.themes import load_codebook
 from evalkit.instrument import load_instrument
-from evalkit.report import demo_data, render_report
+from evalkit.report import render_report
 from evalkit.report.build import build_file_report_data
+from tests.report.demo_data import demo_data
 from tests.report.formats import html_tables, json_tables, markdown_tables, word_tables, xlsx_sheets
 from tests.report.test_safety import _all_text
 

@@ -11,8 +11,9 @@ from xml.etree import ElementTree
 import pandas as pd
 import pytest
 
-from evalkit.report import ReportData, demo_data, render_report, results_dict
+from evalkit.report import ReportData, render_report, results_dict
 from evalkit.report.render import render_outputs
+from tests.report.demo_data import demo_data
 
 CHART_IDS = [
     "chart-kpi-by-mode",

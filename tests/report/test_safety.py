@@ -9,9 +9,10 @@ import zipfile
 import pytest
 
 from evalkit.errors import EvalkitError
-from evalkit.report import demo_data, render_report
 from evalkit.report import render as render_module
+from evalkit.report import render_report
 from tests.report.conftest import EMAIL, FORMULA, HOSTILE
+from tests.report.demo_data import demo_data
 
 
 def _all_text(paths) -> dict[str, str]:

@@ -8,8 +8,9 @@ import itertools
 import json
 from dataclasses import replace
 
-from evalkit.report import demo_data, results_dict
+from evalkit.report import results_dict
 from evalkit.report.text import fmt, fmt_ci
+from tests.report.demo_data import demo_data
 
 
 def test_every_picture_fits_the_page(rendered):

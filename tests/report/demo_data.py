@@ -531,7 +531,7 @@ def demo_data(language: str = "en") -> ReportData:
             "evalkit_version": __version__,
             "seed": 20260101,
             "min_cell": 10,
-            "source": "evalkit.report.demo_data (invented numbers)",
+            "source": "tests/report/demo_data.py (invented numbers)",
         },
         labels=dict(LABELS),
     )

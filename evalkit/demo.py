@@ -49,7 +49,7 @@ INGEST_COLUMNS = [
     "quarantine_file",
 ]
 # Where the repository keeps the committed sample data (absent from an installed wheel).
-REPO_SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+REPO_SAMPLE_DATA = Path(__file__).resolve().parents[1] / "sample_data"
 
 
 @dataclass(frozen=True)
