@@ -213,6 +213,14 @@ def _qualtrics_choice(
     return None
 
 
+_DUPLICATE_HINTS = {
+    # two questions of a Kobo form may share a label, never a name: the XML export is unique
+    "kobo": "two questions (or options) share this label: export again from KoboToolbox "
+    'with "Value and header format" set to "XML values and headers" (names are unique)',
+    "": "rename one of the columns (or delete the copy) and read the file again",
+}
+
+
 def check_duplicate_headers(data: PlatformData) -> None:
     seen: dict[str, int] = {}
     for pos, header in enumerate(data.headers):
@@ -224,7 +232,7 @@ def check_duplicate_headers(data: PlatformData) -> None:
                 "duplicate-header",
                 f"the header {header!r} appears twice (columns {seen[key] + 1} and {pos + 1})",
                 Location(file=data.path_hint or None, column=header),
-                "rename one of the columns (or delete the copy) and read the file again",
+                _DUPLICATE_HINTS.get(data.platform, _DUPLICATE_HINTS[""]),
             )
         seen[key] = pos
 

@@ -106,3 +106,40 @@ def test_realworld_central_repeat_child_is_refused(small):
     with pytest.raises(EvalkitError) as info:
         read_responses(path, small)
     assert info.value.code == "repeat-table"
+
+
+# (e) a Kobo label export with two identical labels
+
+
+def test_kobo_label_export_with_repeated_label_advises_xml_headers(small, tmp_path):
+    path = _write(
+        tmp_path,
+        "kobo_labels.csv",
+        """\
+        "Name";"Age";"Comments";"Comments";"_id";"_uuid";"_submission_time"
+        "Ana";"30";"fine";"more";"1";"a1";"2025-03-04T09:05:00"
+        """,
+    )
+    with pytest.raises(EvalkitError) as info:
+        read_responses(path, small)
+    line = info.value.one_line()
+    assert info.value.code == "duplicate-header"
+    assert "XML values and headers" in line and "Comments" in line
+
+
+def test_other_platforms_keep_the_rename_advice(small, tmp_path):
+    path = _write(tmp_path, "g.csv", "response_id,Name,Name\nr1,a,b\n")
+    with pytest.raises(EvalkitError) as info:
+        read_responses(path, small)
+    assert info.value.code == "duplicate-header"
+    assert "XML values" not in info.value.one_line()
+    assert "rename one of the columns" in info.value.one_line()
+
+
+@pytest.mark.skipif(not (REALWORLD / "exports").is_dir(), reason="no ../shared/realworld")
+def test_realworld_kobo_label_exports_with_repeated_labels(small):
+    for name in ("site_inspection.labels.csv", "literacy_test.labels.csv"):
+        with pytest.raises(EvalkitError) as info:
+            read_responses(REALWORLD / "exports" / "kobo" / name, small)
+        assert info.value.code == "duplicate-header"
+        assert "XML values and headers" in info.value.one_line()
