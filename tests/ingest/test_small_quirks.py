@@ -4,12 +4,14 @@ Fixtures are written here to reproduce what was seen in ../shared/realworld/ (OD
 repeat CSVs, Kobo's split select_multiple columns, Qualtrics' ``_TEXT`` columns, Google's
 ``Email Address``, Kobo label exports); the real files are tested where they are present.
 """
+# ruff: noqa: E501  (fixture lines are platform exports, kept byte-exact)
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evalkit.errors import EvalkitError
@@ -37,6 +39,8 @@ items:
   - {id: age, type: integer, text: {en: Age}}
   - {id: channels, type: select_multiple, choices: chan, text: {en: "How did you take part?"}}
   - {id: satisfied, type: likert, choices: agree5, role: outcome, text: {en: I was satisfied}}
+  - {id: channels_other, type: text, pii: false, text: {en: Other channel}}
+  - {id: email, type: text, role: id, pii: true, text: {en: Your e-mail}}
 """
 
 
@@ -143,3 +147,41 @@ def test_realworld_kobo_label_exports_with_repeated_labels(small):
             read_responses(REALWORLD / "exports" / "kobo" / name, small)
         assert info.value.code == "duplicate-header"
         assert "XML values and headers" in info.value.one_line()
+
+
+# (c) Qualtrics "other, specify" (_TEXT) columns can be mapped
+
+QUALTRICS_TEXT = """\
+StartDate,ResponseId,Q1,Q1_3_TEXT,Q2
+Start Date,Response ID,How did you take part? - Selected Choice,How did you take part? - Other - Text,I was satisfied
+"{""ImportId"":""startDate"",""timeZone"":""Europe/Berlin""}","{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}","{""ImportId"":""QID1_3_TEXT""}","{""ImportId"":""QID2""}"
+2025-03-04 10:05:00,R_abc,"1,3",Radio call-in,3
+2025-03-04 10:07:00,R_def,1,,2
+"""
+
+
+@pytest.mark.parametrize("key", ["Q1_3_TEXT", "How did you take part? - Other - Text"])
+def test_qualtrics_text_column_can_be_mapped(small, tmp_path, key):
+    path = _write(tmp_path, "q.csv", QUALTRICS_TEXT)
+    result = read_responses(path, small, mapping={key: "channels_other"})
+    assert result.platform == "qualtrics"
+    assert result.frame["channels_other"].tolist() == ["Radio call-in", pd.NA]
+    assert result.frame["channels__other"].tolist() == [True, False]
+    used = dict(zip(result.columns["header"], result.columns["used_as"], strict=True))
+    assert used["Q1_3_TEXT"] == "item"
+    assert not any("_TEXT" in note for note in result.notes)
+
+
+def test_qualtrics_text_column_left_unmapped_is_noted(small, tmp_path):
+    result = read_responses(_write(tmp_path, "q.csv", QUALTRICS_TEXT), small)
+    assert result.frame["channels_other"].isna().all()
+    assert any("Q1_3_TEXT" in note and "--map" in note for note in result.notes)
+
+
+def test_qualtrics_item_whose_id_ends_in_text_is_read(write_yaml, tmp_path):
+    inst = load_instrument_file(
+        write_yaml(SMALL.replace("id: channels_other,", "id: channel_text,"), "small_text.yaml")
+    )
+    text = QUALTRICS_TEXT.replace("Q1_3_TEXT,", "channel_text,", 1)
+    result = read_responses(_write(tmp_path, "q.csv", text), inst)
+    assert result.frame["channel_text"].tolist() == ["Radio call-in", pd.NA]
