@@ -185,3 +185,55 @@ def test_qualtrics_item_whose_id_ends_in_text_is_read(write_yaml, tmp_path):
     text = QUALTRICS_TEXT.replace("Q1_3_TEXT,", "channel_text,", 1)
     result = read_responses(_write(tmp_path, "q.csv", text), inst)
     assert result.frame["channel_text"].tolist() == ["Radio call-in", pd.NA]
+
+
+# (d) Google's Email Address as the respondent key (hashed, never stored)
+
+GOOGLE_EMAIL = """\
+Timestamp,Email Address,Name,How did you take part?,I was satisfied
+2025/03/04 10:05:00 AM GMT,Ana@Example.org,Ana,Virtual,Agree
+2025/03/05 11:00:00 AM GMT,bo@example.org,Bo,"Virtual, In person",Neutral
+"""
+
+
+def test_google_email_address_can_be_the_respondent_key(small, tmp_path):
+    from evalkit.store import ingest_file, load_responses
+    from evalkit.validate import validate_file
+    from evalkit.validate.privacy import keyed_hash
+
+    path = _write(tmp_path, "google.csv", GOOGLE_EMAIL)
+    mapping = {"Email Address": "email"}
+    report = validate_file(path, small, mapping=mapping, key="k")
+    assert report.valid
+    assert "email" not in report.valid_frame
+    assert report.valid_frame["email__key"].tolist() == [
+        keyed_hash("ana@example.org", "k"),
+        keyed_hash("bo@example.org", "k"),
+    ]
+    workspace = tmp_path / "w.duckdb"
+    ingest_file(path, small, workspace=workspace, period="2025", mapping=mapping)
+    stored = load_responses(workspace, small)
+    assert stored["email__key"].notna().all() and stored["email__key"].nunique() == 2
+    assert b"example.org" not in workspace.read_bytes()
+
+
+def test_google_email_address_matches_an_item_of_that_text(write_yaml, tmp_path):
+    inst = load_instrument_file(
+        write_yaml(SMALL.replace("text: {en: Your e-mail}", "text: {en: Email address}"), "e.yaml")
+    )
+    result = read_responses(_write(tmp_path, "google.csv", GOOGLE_EMAIL), inst)
+    assert result.frame["email"].tolist() == ["Ana@Example.org", "bo@example.org"]
+
+
+def test_email_address_refused_for_an_item_that_is_not_personal(small, tmp_path):
+    path = _write(tmp_path, "google.csv", GOOGLE_EMAIL)
+    with pytest.raises(EvalkitError) as info:
+        read_responses(path, small, mapping={"Email Address": "channels_other"})
+    assert info.value.code == "bad-map" and "pii: true" in info.value.one_line()
+
+
+def test_google_email_address_unmapped_is_still_ignored(small, tmp_path):
+    result = read_responses(_write(tmp_path, "google.csv", GOOGLE_EMAIL), small)
+    assert result.frame["email"].isna().all()
+    used = dict(zip(result.columns["header"], result.columns["used_as"], strict=True))
+    assert used["Email Address"] == "metadata"
