@@ -6,6 +6,8 @@ Layout::
                             the "evalkit" key: city, period, instrument id / version /
                             wording hash, evalkit version, date, min_cell
     data/counts.csv         group × level counts per outcome item
+    data/counts_by_type.csv the same split by type of engagement (see by_type.py); absent
+                            from bundles written before evalkit had it (read as empty)
     data/moments.csv        per-group n, mean, variance of numeric outcomes and scales
     data/kpis.csv           KPI numerators and denominators (or n, mean, variance)
     data/disclosure_log.csv what was coarsened or withheld, and why
@@ -33,6 +35,8 @@ from evalkit.errors import DataError, Location
 
 MANIFEST = "manifest.sha256"
 DESCRIPTOR = "datapackage.json"
+# tables a bundle of an older evalkit may lack; read as empty tables with their columns
+OPTIONAL_TABLES = ("counts_by_type",)
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024  # a bundle of aggregates is kilobytes; raise if needed
 
 # name -> [(field, Table Schema type, description)]
@@ -44,6 +48,17 @@ SCHEMAS: dict[str, list[tuple[str, str, str]]] = {
         ("group", "string", "the group's value, e.g. virtual"),
         ("level", "string", "choice value, or merged values joined by '|'"),
         ("level_order", "integer", "position of the level (bin) in the item's order"),
+        ("score", "number", "mean of the merged level values (ordinal items)"),
+        ("count", "integer", "respondents; 0 or at least min_cell"),
+    ],
+    "counts_by_type": [
+        ("outcome", "string", "item id (select_multiple: item__choice)"),
+        ("outcome_type", "string", "ordinal, nominal or binary"),
+        ("engagement_type", "string", "type of engagement; 'other': unknown, other or small"),
+        ("group_var", "string", "the breakdown, e.g. mode"),
+        ("group", "string", "the group's value, e.g. virtual"),
+        ("level", "string", "choice value, or merged values joined by '|'"),
+        ("level_order", "integer", "position of the level (bin); the same bins in every type"),
         ("score", "number", "mean of the merged level values (ordinal items)"),
         ("count", "integer", "respondents; 0 or at least min_cell"),
     ],
@@ -69,7 +84,7 @@ SCHEMAS: dict[str, list[tuple[str, str, str]]] = {
         ("value", "number", "the KPI's value"),
     ],
     "disclosure_log": [
-        ("table", "string", "counts, moments, kpis or all"),
+        ("table", "string", "counts, counts_by_type, moments, kpis or all"),
         ("outcome", "string", "item, scale or KPI"),
         ("group", "string", "group concerned (empty: every group)"),
         ("action", "string", "excluded, coarsened or withheld"),
@@ -113,7 +128,7 @@ def bundle_files(meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dict[
     files: dict[str, bytes] = {}
     resources = []
     for name in SCHEMAS:
-        frame = tables[name].reindex(columns=columns(name))
+        frame = tables.get(name, pd.DataFrame()).reindex(columns=columns(name))
         data = _csv_bytes(frame)
         path = f"data/{name}.csv"
         files[path] = data
@@ -231,6 +246,8 @@ def read_bundle(path: str | Path) -> Bundle:
         if list(frame.columns) != columns(name):
             raise _refuse(path, f"columns are not {', '.join(columns(name))}", rpath)
         tables[name] = frame
+    for name in OPTIONAL_TABLES:
+        tables.setdefault(name, pd.DataFrame(columns=columns(name)))
     missing = [n for n in SCHEMAS if n not in tables]
     if missing:
         raise _refuse(path, f"the bundle lacks the table {missing[0]}", DESCRIPTOR)

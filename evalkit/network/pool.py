@@ -53,6 +53,7 @@ BUNDLE_COLUMNS = [
     "city", "period", "file", "instrument_id", "instrument_version", "wording_hash",
     "responses", "min_cell", "evalkit_version", "created",
 ]  # fmt: skip
+BY_TYPE_COLUMNS = ["engagement_type", *POOLED_COLUMNS]
 WITHHELD_COLUMNS = ["city", "period", "table", "outcome", "group", "action", "reason"]
 RATIO_MEASURES = ("odds_ratio", "risk_ratio")
 
@@ -66,9 +67,10 @@ class PoolResult:
     kpis: pd.DataFrame
     bundles: pd.DataFrame
     withheld: pd.DataFrame
+    by_type: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BY_TYPE_COLUMNS))
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    TABLES = ("pooled", "city_effects", "kpis", "bundles", "withheld")
+    TABLES = ("pooled", "city_effects", "kpis", "bundles", "withheld", "by_type")
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -178,10 +180,10 @@ class _Counts:
         return [v for b in self.bins for v in b]
 
 
-def _index(bundle: Bundle) -> tuple[dict[str, _Counts], dict[str, dict[str, tuple]]]:
-    """The bundle's tables as plain arrays by outcome (pandas once, not per pair)."""
+def _count_tables(table: pd.DataFrame) -> dict[str, _Counts]:
+    """A counts table (one stratum) as plain arrays by outcome."""
     counts: dict[str, _Counts] = {}
-    c = bundle.tables["counts"].sort_values(["outcome", "group", "level_order"], kind="stable")
+    c = table.sort_values(["outcome", "group", "level_order"], kind="stable")
     for outcome, block in c.groupby("outcome", sort=False):
         bins_frame = block.drop_duplicates("level_order").sort_values("level_order")
         rows = {
@@ -194,6 +196,12 @@ def _index(bundle: Bundle) -> tuple[dict[str, _Counts], dict[str, dict[str, tupl
             bins_frame["score"].to_numpy(dtype=float),
             rows,
         )
+    return counts
+
+
+def _index(bundle: Bundle) -> tuple[dict[str, _Counts], dict[str, dict[str, tuple]]]:
+    """The bundle's tables as plain arrays by outcome (pandas once, not per pair)."""
+    counts = _count_tables(bundle.tables["counts"])
     moments: dict[str, dict[str, tuple]] = {}
     for row in bundle.tables["moments"].itertuples(index=False):
         moments.setdefault(str(row.outcome), {})[str(row.group)] = (
@@ -419,8 +427,39 @@ def pool_bundles(
         network_kpis(bundles),
         pd.DataFrame(info).reindex(columns=BUNDLE_COLUMNS),
         pd.DataFrame(withheld).reindex(columns=WITHHELD_COLUMNS),
+        pool_by_type(bundles, outcome, method, hartung_knapp),
         metadata,
     )
+
+
+def pool_by_type(bundles: list[Bundle], outcome: str | None = None, method: str = "REML",
+                 hartung_knapp: bool = False) -> pd.DataFrame:  # fmt: skip
+    """The binary comparisons of :func:`pool_bundles` within each type of engagement.
+
+    Every count outcome's yes (top-2-box, selected choice) is pooled over the cities whose
+    bundle splits it by type (table ``counts_by_type``); the residual ``other`` (unknown,
+    other and small types) is not a type and is not pooled. Columns :data:`BY_TYPE_COLUMNS`.
+    """
+    from evalkit.network.by_type import RESIDUAL
+
+    strata: dict[str, list[tuple[Bundle, dict[str, _Counts]]]] = {}
+    for bdl in bundles:
+        table = bdl.tables.get("counts_by_type")
+        if table is None or len(table) == 0:
+            continue
+        for kind, block in table.groupby("engagement_type", sort=True):
+            if str(kind) != RESIDUAL:
+                strata.setdefault(str(kind), []).append((bdl, _count_tables(block)))
+    rows: list[dict] = []
+    for kind, per_bundle in strata.items():
+        names = {n for _, counts in per_bundle for n in counts}
+        for (a, b), name in itertools.product(_pairs(bundles), sorted(names)):
+            if outcome is not None and name != outcome:
+                continue
+            per_c = [(bdl, counts[name]) for bdl, counts in per_bundle if name in counts]
+            found, _ = _binary(name, per_c, a, b, method, hartung_knapp)
+            rows += [{"engagement_type": kind, **row} for row in found]
+    return pd.DataFrame(rows).reindex(columns=BY_TYPE_COLUMNS)
 
 
 def pool(sources: Iterable[str | Path], outcome: str | None = None, method: str = "REML",

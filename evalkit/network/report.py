@@ -151,6 +151,9 @@ def build_network_document(result: PoolResult) -> tuple[Document, list[Any]]:
                 charts.append(chart)
                 blocks.append(Block("chart", chart=chart))
     sections.append(Section("outcomes", "Outcomes across cities", blocks))
+    by_type = _by_type_section(result.by_type, main_pair)
+    if by_type is not None:
+        sections.append(by_type)
     kpi_blocks: list[Block] = [
         Block(
             "p",
@@ -234,6 +237,45 @@ def build_network_document(result: PoolResult) -> tuple[Document, list[Any]]:
         min_cell=int(bundles["min_cell"].max()) if len(bundles) else 10,
     )
     return doc, charts
+
+
+def _by_type_section(table: pd.DataFrame, pair: tuple[str, str] | None) -> Section | None:
+    """Mantel-Haenszel odds ratios within each type of engagement (first pair of modes)."""
+    if pair is None or not len(table):
+        return None
+    mh = table[
+        table["method"].astype(str).str.startswith("Mantel")
+        & (table["measure"] == "odds_ratio")
+        & (table["group_a"] == pair[0]) & (table["group_b"] == pair[1])
+    ]  # fmt: skip
+    if not len(mh):
+        return None
+    a, b = (g.replace("_", " ") for g in pair)
+    rows = [
+        [str(r.outcome), str(r.engagement_type).replace("_", " "), str(int(r.k)),
+         _f(r.estimate), f"{_f(r.ci_low)} to {_f(r.ci_high)}", _f(r.p_value, 3)]
+        for r in mh.sort_values(["outcome", "engagement_type"]).itertuples()
+    ]  # fmt: skip
+    return Section(
+        "by-type",
+        "By type of engagement",
+        [
+            Block(
+                "p",
+                f"The odds that {a} participants answer yes (or agree), compared with {b} "
+                "participants, within each type of engagement: an odds ratio below 1 means "
+                f"{a} participants did so less often. Pooled over the cities that could split "
+                "their answers by type (Mantel-Haenszel); types with few answers are counted "
+                "under 'other' by each office and are not shown. Associations, not effects.",
+            ),
+            Block(
+                "table",
+                header=["Outcome", "Type of engagement", "Cities", "Odds ratio", "95% CI", "p"],
+                rows=rows,
+                numeric=[False, False, True, True, True, True],
+            ),
+        ],
+    )
 
 
 def _xlsx(result: PoolResult) -> bytes:

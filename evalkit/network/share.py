@@ -22,6 +22,7 @@ from evalkit._version import __version__
 from evalkit.errors import DataError, Location, UsageError
 from evalkit.instrument.model import Instrument
 from evalkit.network.bundle import columns
+from evalkit.network.by_type import counts_by_type, engagement_types
 from evalkit.network.disclosure import (
     LOG_COLUMNS,
     DisclosureLog,
@@ -140,6 +141,16 @@ def _item_counts(
     return rows
 
 
+def _outcome_levels(inst: Instrument) -> dict[str, list[str]]:
+    """Each Likert item's substantive values in order (the top-2-box is the last two)."""
+    out = {}
+    for item in inst.outcomes:
+        choices = inst.choices_for(item) if item.type == "likert" else None
+        if choices:
+            out[item.id] = [str(c.value) for c in choices.substantive]
+    return out
+
+
 def _numeric_outcomes(frame: pd.DataFrame, inst: Instrument) -> list[tuple[str, str, pd.Series]]:
     from evalkit.analyze.scoring import scale_scores
 
@@ -219,6 +230,7 @@ def aggregate_frame(
     period: str,
     min_cell: int = DEFAULT_MIN_CELL,
     catalogue: Any = None,
+    types: pd.Series | None = None,
 ) -> Share:
     """The bundle's tables for one office's responses to one instrument in one period.
 
@@ -228,12 +240,15 @@ def aggregate_frame(
         The canonical response frame (as :func:`evalkit.store.load_responses` returns it).
     min_cell
         K: no count from 1 to K − 1 leaves the office (see :mod:`evalkit.network.disclosure`).
+    types
+        The type of engagement of each row of ``frame`` (:func:`evalkit.network.by_type.
+        engagement_types`); None takes the frame's ``activity_type`` column if it has one.
 
     Returns
     -------
     Share
-        ``meta`` and the tables ``counts``, ``moments``, ``kpis``, ``disclosure_log``
-        (columns :func:`evalkit.network.bundle.columns`).
+        ``meta`` and the tables ``counts``, ``counts_by_type``, ``moments``, ``kpis``,
+        ``disclosure_log`` (columns :func:`evalkit.network.bundle.columns`).
     """
     if min_cell < 1:
         raise UsageError("--min-cell must be at least 1", hint="use e.g. --min-cell 3 or 10")
@@ -253,9 +268,17 @@ def aggregate_frame(
         if 0 < sizes[g] < min_cell:
             reason = f"fewer than {min_cell} respondents: left out of every table, KPIs too"
             log.add("all", "", g, "excluded", reason)
-    kept = frame[labels.isin(groups).fillna(False).to_numpy()]
+    keep = labels.isin(groups).fillna(False).to_numpy()
+    kept = frame[keep]
+    counts = pd.DataFrame(_item_counts(kept, instrument, group.id, groups, min_cell, log))
+    if types is None:
+        types = engagement_types(frame)
+    levels = _outcome_levels(instrument)
+    by_type = counts_by_type(kept, types[keep], counts.reindex(columns=columns("counts")),
+                             group.id, groups, min_cell, log, levels)  # fmt: skip
     tables = {
-        "counts": pd.DataFrame(_item_counts(kept, instrument, group.id, groups, min_cell, log)),
+        "counts": counts,
+        "counts_by_type": by_type,
         "moments": pd.DataFrame(_moments(kept, instrument, group.id, groups, min_cell, log)),
         "kpis": pd.DataFrame(_kpis(kept, instrument, period, min_cell, log, catalogue)),
         "disclosure_log": pd.DataFrame(log.rows, columns=LOG_COLUMNS),
@@ -324,7 +347,33 @@ def share_from_workspace(
             Location(file=workspace),
             "check --period and --instrument",
         )
-    return aggregate_frame(frame, inst, city.strip(), period, min_cell)
+    types = engagement_types(frame, _stored_register(workspace, period))
+    return aggregate_frame(frame, inst, city.strip(), period, min_cell, types=types)
+
+
+def _stored_register(workspace: str, period: str) -> pd.DataFrame | None:
+    """The activity register stored for ``period`` (types of engagement), if any."""
+    from evalkit.store import load_responses, workspace_status
+
+    status = workspace_status(workspace)
+    held = status.loc[status["period"].astype(str) == str(period), "instrument_id"]
+    if "activity_register" not in set(held):
+        return None
+    return load_responses(workspace, "activity_register", period)
+
+
+def _describe_by_type(table: pd.DataFrame | None) -> list[str]:
+    if table is None or len(table) == 0:
+        return ["\ncounts by type of engagement: none (no type known for these responses)"]
+    lines = [f"\ncounts by type of engagement ({len(table)} cells, same rule):"]
+    for (outcome, kind), block in table.groupby(["outcome", "engagement_type"], sort=False):
+        levels = block.drop_duplicates("level_order")["level"].tolist()
+        lines.append(f"  {outcome} at {kind}: levels {' / '.join(levels)}")
+        pivot = block.pivot_table(index="group", columns="level_order", values="count",
+                                  aggfunc="sum", sort=False)  # fmt: skip
+        for group, row in pivot.iterrows():
+            lines.append(f"    {group:<16} " + " ".join(f"{int(v):>6}" for v in row))
+    return lines
 
 
 def describe_share(share: Share) -> str:
@@ -345,6 +394,7 @@ def describe_share(share: Share) -> str:
         lines.append(f"  {outcome} [{block['outcome_type'].iloc[0]}] levels {' / '.join(levels)}")
         for group, row in pivot.iterrows():
             lines.append(f"    {group:<16} " + " ".join(f"{int(v):>6}" for v in row))
+    lines += _describe_by_type(share.tables.get("counts_by_type"))
     moments = share.tables["moments"]
     lines.append(f"\nmoments ({len(moments)} rows: n, mean, variance per group):")
     for row in moments.itertuples():

@@ -37,6 +37,18 @@ VALUE_SPREAD = 0.15
 NEXT_STEP_LOGIT = -0.5
 NEXT_STEP_SPREAD = 0.4
 MAX_CITIES = 500
+# types of engagement the sample's responses came from (bundle table counts_by_type)
+SAMPLE_TYPES = ("conference", "network_meeting", "webinar", "delegation_inbound")
+SAMPLE_TYPE_SHARES = (0.35, 0.3, 0.25, 0.1)
+
+
+def sample_types(n: int, seed: int, city: int) -> pd.Series:
+    """The type of engagement of each of a city's ``n`` sample responses.
+
+    Drawn from a stream of its own so the exports and planted effects do not change.
+    """
+    rng = np.random.default_rng([seed, city, 7])
+    return pd.Series(rng.choice(SAMPLE_TYPES, size=n, p=SAMPLE_TYPE_SHARES), dtype="string")
 
 
 def city_name(i: int) -> str:
@@ -85,7 +97,8 @@ def build_network(
         frame = generate_responses(inst, int(sizes[i]), seed=seed + i + 1, effects=effects,
                                    period=period)  # fmt: skip
         written[f"exports/{slug}.csv"] = write_csv(frame, out / "exports" / f"{slug}.csv")
-        share = aggregate_frame(frame, inst, name, period, min_cell)
+        types = sample_types(len(frame), seed, i).set_axis(frame.index)
+        share = aggregate_frame(frame, inst, name, period, min_cell, types=types)
         path = out / "bundles" / f"{slug}-{period}.zip"
         written[f"bundles/{slug}-{period}.zip"] = write_bundle(path, share.meta, share.tables)
         planted.append({"city": name, "responses": int(sizes[i]),

@@ -40,7 +40,8 @@ def test_share_cli_writes_a_frictionless_package(runner, city_workspaces, tmp_pa
         names = set(z.namelist())
         descriptor = json.loads(z.read("datapackage.json"))
     assert names == {"datapackage.json", "manifest.sha256", "data/counts.csv",
-                     "data/moments.csv", "data/kpis.csv", "data/disclosure_log.csv"}  # fmt: skip
+                     "data/counts_by_type.csv", "data/moments.csv", "data/kpis.csv",
+                     "data/disclosure_log.csv"}  # fmt: skip
     assert descriptor["profile"] == "tabular-data-package"
     for resource in descriptor["resources"]:
         assert resource["hash"].startswith("sha256:")
