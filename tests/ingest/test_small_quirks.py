@@ -237,3 +237,85 @@ def test_google_email_address_unmapped_is_still_ignored(small, tmp_path):
     assert result.frame["email"].isna().all()
     used = dict(zip(result.columns["header"], result.columns["used_as"], strict=True))
     assert used["Email Address"] == "metadata"
+
+
+# (b) a joined select_multiple cell that disagrees with its option columns
+
+KOBO_BOTH = """\
+"channels";"channels/virtual";"channels/in_person";"channels/other";"satisfied";"_uuid";"_submission_time"
+"virtual other";"1";"0";"1";"3";"u1";"2025-03-04T09:05:00"
+"virtual in_person";"1";"0";"0";"2";"u2";"2025-03-04T10:05:00"
+"";"";"";"";"1";"u3";"2025-03-04T11:05:00"
+"";"0";"1";"0";"1";"u4";"2025-03-04T12:05:00"
+"in_person";"";"";"";"1";"u5";"2025-03-04T13:05:00"
+"In person Virtual";"1";"1";"0";"3";"u6";"2025-03-04T14:05:00"
+"""
+
+
+def test_joined_cell_disagreeing_with_option_columns_is_quarantined_with_a_note(
+    small, tmp_path
+):
+    from evalkit.validate import validate_file
+
+    path = _write(tmp_path, "kobo.csv", KOBO_BOTH)
+    report = validate_file(path, small)
+    bad = report.failures[report.failures["code"] == "multi-mismatch"]
+    # row 3: in_person in the cell, 0 in its column; row 5: blank cell, in_person ticked;
+    # row 7 agrees (labels in the cell); row 6 has only the cell: see the next test
+    assert bad["source_row"].tolist() == [3, 5]
+    assert set(bad["item"]) == {"channels"}
+    assert bad["value"].tolist() == ["virtual in_person", ""]
+    message = bad["message"].iloc[0]
+    assert "'channels'" in message and "'channels/in_person'" in message
+    assert sorted(report.quarantine["_source_row"]) == [3, 5]
+    assert report.quarantine["_reasons"].iloc[0].startswith("multi-mismatch: ")
+    # the original cells are kept in the quarantine, the joined cell and the options
+    assert report.quarantine["channels"].tolist() == ["virtual in_person", ""]
+    assert report.quarantine["channels/in_person"].tolist() == ["0", "1"]
+    assert report.rows_valid == 4
+
+
+def test_empty_option_columns_take_the_joined_answer_with_a_note(small, tmp_path):
+    result = read_responses(_write(tmp_path, "kobo.csv", KOBO_BOTH), small)
+    frame = result.frame.set_index("response_id")
+    # u5: the option cells are empty (Kobo: a submission of an earlier form version)
+    assert frame.loc["u5", "channels__in_person"] == True  # noqa: E712
+    assert frame.loc["u5", "channels__virtual"] == False  # noqa: E712
+    assert result.status["channels"].tolist()[4] == "answered"
+    assert frame.loc["u3", ["channels__virtual", "channels__in_person"]].isna().all()
+    note = next(n for n in result.notes if n.startswith("channels:"))
+    assert "(6)" in note and "'channels'" in note
+
+
+def test_joined_cell_with_an_option_that_is_no_choice(small, tmp_path):
+    from evalkit.validate import validate_file
+
+    text = KOBO_BOTH.replace('"virtual other";"1";"0";"1"', '"virtual zoom";"1";"0";"0"')
+    report = validate_file(_write(tmp_path, "kobo.csv", text), small)
+    row2 = report.failures[report.failures["source_row"] == 2]
+    assert row2["code"].tolist() == ["unknown-choice"]
+
+
+def test_option_columns_alone_or_joined_alone_raise_no_mismatch(small, tmp_path):
+    from evalkit.validate import validate_file
+
+    only_split = "\n".join(
+        ";".join(cells.split(";")[1:]) for cells in textwrap.dedent(KOBO_BOTH).splitlines()
+    )
+    report = validate_file(_write(tmp_path, "split.csv", only_split + "\n"), small)
+    assert "multi-mismatch" not in set(report.failures["code"])
+
+
+@pytest.mark.skipif(not (REALWORLD / "exports").is_dir(), reason="no ../shared/realworld")
+def test_realworld_central_select_multiple_disagreements_are_named():
+    from evalkit.instrument import load_instrument
+    from evalkit.validate import validate_file
+
+    inst = load_instrument(str(REALWORLD / "instruments" / "odk_selectmultiple.yaml"))
+    report = validate_file(REALWORLD / "exports" / "odk" / "central_selectMultiple_0.csv", inst)
+    bad = report.failures[report.failures["code"] == "multi-mismatch"]
+    # q1 = 'a b' and 'b' while q1/x, q1/y, q1/z are 0; g1-q2 = 'x y z', 'm x' against q2/m, q2/n
+    assert sorted(zip(bad["source_row"], bad["item"], strict=True)) == [
+        (2, "q1"), (2, "q2"), (3, "q1"), (3, "q2"),
+    ]  # fmt: skip
+    assert report.rows_in == report.rows_valid + report.rows_quarantined
