@@ -252,9 +252,7 @@ KOBO_BOTH = """\
 """
 
 
-def test_joined_cell_disagreeing_with_option_columns_is_quarantined_with_a_note(
-    small, tmp_path
-):
+def test_joined_cell_disagreeing_with_option_columns_is_quarantined_with_a_note(small, tmp_path):
     from evalkit.validate import validate_file
 
     path = _write(tmp_path, "kobo.csv", KOBO_BOTH)
