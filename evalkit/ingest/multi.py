@@ -134,15 +134,18 @@ def convert_multi(
         status[~answered] = status_code["blank"]
         if joined_pos is not None:
             joined = _joined(data, instrument, item, body[joined_pos], factors)
+            problems = concat_issues(
+                [
+                    problems,
+                    _mismatches(data, item, joined, selected, answered, (joined_pos, split_pos)),
+                ]
+            )
             taken = _take_joined(joined, selected, answered)
             if taken.any():
                 answered = answered | taken
                 status[taken] = status_code["answered"]
                 if notes is not None:
                     notes.append(_taken_note(data, item, taken, joined_pos, split_pos))
-            problems = concat_issues(
-                [problems, _mismatches(data, item, joined, selected, joined_pos, split_pos)]
-            )
     else:
         raw = body[joined_pos] if joined_pos is not None else pd.Series([""] * n, dtype=object)
         joined = _joined(data, instrument, item, raw, factors)
@@ -229,19 +232,25 @@ def _in_cell(joined: _Joined, name: str) -> np.ndarray:
 def _take_joined(
     joined: _Joined, selected: dict[str, np.ndarray], answered: np.ndarray
 ) -> np.ndarray:
-    """Rows whose option cells are all empty while the joined cell names only choices that
-    have an option column: those rows take the joined cell's choices (``selected`` is
-    updated in place); returns them."""
+    """What the joined cell adds to the option columns (``selected`` is updated in place).
+
+    A choice it names that has no option column (a ``missing`` choice such as "no
+    meeting", or one the export left out) is taken from it; a row whose option cells are all
+    empty while the joined cell names only choices takes all of them (such rows are
+    returned: Kobo exports submissions of an earlier form version so).
+    """
     import numpy as np
 
     codes = joined.codes
-    names = set(selected)
-    covered_u = np.asarray([bool(f) and f <= names for f in joined.found_u], dtype=bool) & ~(
+    split_names = set(selected)
+    for name in set().union(*joined.found_u) - split_names:
+        selected[name] = _in_cell(joined, name)
+    usable_u = np.asarray([bool(f) for f in joined.found_u], dtype=bool) & ~(
         joined.unknown_u | joined.blank_u | joined.seen_u
     )
-    taken = covered_u[codes] & ~answered
+    taken = usable_u[codes] & ~answered
     if taken.any():
-        for name in names:
+        for name in split_names:
             selected[name] = np.where(taken, _in_cell(joined, name), selected[name])
     return taken
 
@@ -266,12 +275,13 @@ def _mismatches(
     item: Item,
     joined: _Joined,
     selected: dict[str, np.ndarray],
-    joined_pos: int,
-    split_pos: dict[str, int],
+    answered: np.ndarray,
+    positions: tuple[int, dict[str, int]],
 ) -> pd.DataFrame:
     """``multi-mismatch`` issues: rows whose joined cell (Kobo/ODK ``q`` = ``a b``) names
-    other choices than its option columns (``q/a``, ``q/b`` 1/0) tick, and ``unknown-choice``
-    for a joined cell that holds an option that is no choice.
+    other choices than its option columns (``q/a``, ``q/b`` 1/0) tick (compared over the
+    choices that have a column), and ``unknown-choice`` for a joined cell that holds an
+    option that is no choice.
 
     The option columns are what ingest uses, so a disagreement would otherwise drop the
     joined cell's answer without a word; the row is quarantined with both kept. A blank or
@@ -283,9 +293,10 @@ def _mismatches(
     codes = joined.codes
     skip = joined.seen_u[codes]
     differs = np.zeros(len(codes), dtype=bool)
-    for name in set(selected) | set().union(*joined.found_u):
-        differs |= _in_cell(joined, name) != selected.get(name, np.zeros(len(codes), bool))
-    rows = np.flatnonzero(differs & ~skip)
+    for name in selected:  # the choices with an option column
+        differs |= _in_cell(joined, name) != selected[name]
+    rows = np.flatnonzero(differs & ~skip & answered)  # empty option cells: _take_joined
+    joined_pos, split_pos = positions
     options = ", ".join(repr(data.headers[p]) for p in split_pos.values())
     mismatch = pd.DataFrame(
         {

@@ -273,6 +273,19 @@ def test_joined_cell_disagreeing_with_option_columns_is_quarantined_with_a_note(
     assert report.rows_valid == 4
 
 
+def test_joined_missing_choice_without_an_option_column_is_kept(write_yaml, tmp_path):
+    text = SMALL.replace(
+        "    - {value: other, label: {en: Other}}",
+        "    - {value: other, label: {en: Other}}\n"
+        "    - {value: none, label: {en: Did not take part}, missing: true}",
+    )
+    inst = load_instrument_file(write_yaml(text, "small_none.yaml"))
+    result = read_responses(_write(tmp_path, "kobo.csv", KOBO_BOTH.replace(
+        '"virtual other";"1";"0";"1"', '"none";"0";"0";"0"')), inst)  # fmt: skip
+    assert result.status["channels"].tolist()[0] == "choice:none"
+    assert result.issues[result.issues["row"] == 0].empty
+
+
 def test_empty_option_columns_take_the_joined_answer_with_a_note(small, tmp_path):
     result = read_responses(_write(tmp_path, "kobo.csv", KOBO_BOTH), small)
     frame = result.frame.set_index("response_id")
@@ -305,15 +318,17 @@ def test_option_columns_alone_or_joined_alone_raise_no_mismatch(small, tmp_path)
 
 
 @pytest.mark.skipif(not (REALWORLD / "exports").is_dir(), reason="no ../shared/realworld")
-def test_realworld_central_select_multiple_disagreements_are_named():
+def test_realworld_central_joined_choices_without_option_columns_are_kept():
     from evalkit.instrument import load_instrument
     from evalkit.validate import validate_file
 
     inst = load_instrument(str(REALWORLD / "instruments" / "odk_selectmultiple.yaml"))
     report = validate_file(REALWORLD / "exports" / "odk" / "central_selectMultiple_0.csv", inst)
-    bad = report.failures[report.failures["code"] == "multi-mismatch"]
-    # q1 = 'a b' and 'b' while q1/x, q1/y, q1/z are 0; g1-q2 = 'x y z', 'm x' against q2/m, q2/n
-    assert sorted(zip(bad["source_row"], bad["item"], strict=True)) == [
-        (2, "q1"), (2, "q2"), (3, "q1"), (3, "q2"),
-    ]  # fmt: skip
-    assert report.rows_in == report.rows_valid + report.rows_quarantined
+    # q1 = 'a b' and 'b' with columns only for x, y, z (all 0); g1-q2 = 'x y z' and 'm x'
+    # with columns for m, n: nothing contradicts, and what only the joined cell says is kept
+    assert report.valid and report.rows_valid == 2
+    frame = report.valid_frame
+    assert frame["q1__a"].tolist() == [True, False] and frame["q1__b"].tolist() == [True, True]
+    assert frame["q1__x"].tolist() == [False, False]
+    assert frame["q2__m"].tolist() == [False, True] and frame["q2__x"].tolist() == [True, True]
+    assert frame["q2__z"].tolist() == [True, False]
