@@ -18,6 +18,7 @@ STAGES = [
     "store",
     "analyze",
     "kpi",
+    "partners",  # the partner register and lifecycle read instrument/store; report shows them
     "report",
     "network",  # share/pool reuse store, analyze, kpi; the network report reuses report's look
     "sample",

@@ -275,17 +275,11 @@ def _as_breakdown(opts: AnalysisOptions, var: str) -> AnalysisOptions:
 
 
 def _weights(frame: pd.DataFrame, opts: AnalysisOptions) -> np.ndarray | None:
-    if not opts.weights:
+    from evalkit.analyze.weights import read_weights
+
+    if not opts.weights or opts.weights == "none":
         return None
-    if opts.weights not in frame.columns:
-        raise UsageError(
-            f"--weights {opts.weights!r} is not a column of the responses",
-            hint="name the column that holds the survey weights",
-        )
-    w = pd.to_numeric(frame[opts.weights], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    if np.any(w[np.isfinite(w)] < 0):
-        raise UsageError(f"--weights {opts.weights!r} has negative weights", hint="fix the column")
-    return w
+    return read_weights(frame, opts.weights)
 
 
 def _weighted(row_bd: Breakdown, col_bd: Breakdown, ok, w, keep_r, keep_c):

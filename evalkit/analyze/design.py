@@ -19,8 +19,7 @@ import pandas as pd
 from evalkit.analyze import _dist
 from evalkit.analyze.options import AnalysisOptions
 from evalkit.analyze.rows import Context, Rows, base, blank_if, comparison_note, shown_pairs
-from evalkit.analyze.values import numeric
-from evalkit.errors import UsageError
+from evalkit.instrument.model import Instrument
 
 
 @dataclass(frozen=True)
@@ -45,26 +44,21 @@ class Design:
         return self.weights is not None
 
 
-def design_from(frame: pd.DataFrame, opts: AnalysisOptions) -> tuple[Design, dict[str, Any]]:
-    """The design of a run (weight column and/or raking to margins) and its metadata."""
-    from evalkit.analyze.weights import kish_n, rake
+def design_from(
+    frame: pd.DataFrame, opts: AnalysisOptions, instrument: Instrument | None = None
+) -> tuple[Design, dict[str, Any]]:
+    """The design of a run (weight column and/or raking to margins) and its metadata.
 
-    meta: dict[str, Any] = {"weights": opts.weights, "raked": bool(opts.margins)}
-    if opts.weights is None and not opts.margins:
+    The weight column is ``opts.weights``, else the instrument's ``role: weight`` item when
+    the responses have its column (``weights="none"``: unweighted even then).
+    """
+    from evalkit.analyze.weights import kish_n, rake, read_weights
+
+    column = weight_column(frame, opts, instrument)
+    meta: dict[str, Any] = {"weights": column, "raked": bool(opts.margins)}
+    if column is None and not opts.margins:
         return Design(), meta
-    w = None
-    if opts.weights is not None:
-        if opts.weights not in frame.columns:
-            raise UsageError(
-                f"the weight column {opts.weights!r} is not in the responses",
-                hint="name a column with --weights",
-            )
-        w = numeric(frame[opts.weights])
-        if np.any(w[~np.isnan(w)] <= 0):
-            raise UsageError(
-                f"weights in {opts.weights!r} must be positive",
-                hint="drop or fix rows with zero or negative weights",
-            )
+    w = read_weights(frame, column) if column is not None else None
     if opts.margins:
         base_w = np.where(np.isnan(w), 1.0, w) if w is not None else None
         w, report = rake(frame, opts.margins, base_w, *opts.rake_bounds)
@@ -77,6 +71,19 @@ def design_from(frame: pd.DataFrame, opts: AnalysisOptions) -> tuple[Design, dic
         )
     meta["kish_n_effective"] = kish_n(w)
     return Design(weights=w), meta
+
+
+def weight_column(
+    frame: pd.DataFrame, opts: AnalysisOptions, instrument: Instrument | None = None
+) -> str | None:
+    """The weight column of a run: ``--weights`` (``none``: no weights), else the
+    instrument's first ``role: weight`` item whose column the responses have."""
+    if opts.weights is not None:
+        return None if opts.weights == "none" else opts.weights
+    if instrument is None:
+        return None
+    declared = [i.id for i in instrument.items_with_role("weight") if i.id in frame.columns]
+    return declared[0] if declared else None
 
 
 def compare_domains(

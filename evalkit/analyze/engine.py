@@ -117,7 +117,7 @@ def analyze(
             "--adjust compares groups at equal covariates, and the topline has no groups",
             hint="name the groups with --by ITEM",
         )
-    design, design_meta = design_from(frame, opts)
+    design, design_meta = design_from(frame, opts, instrument)
     covariates = covariates_from(frame, instrument, opts)
     design, balance = propensity_design(covariates, groups, design, opts, design_meta)
     ctx = Context(instrument, groups, design, opts)

@@ -108,7 +108,8 @@ def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = N
     (True, True, False)
     """
     opts = options or AnalysisOptions()
-    named = [opts.by, opts.weights, *opts.adjust, *(opts.margins or {})]
+    weights = None if opts.weights == "none" else opts.weights
+    named = [opts.by, weights, *opts.adjust, *(opts.margins or {})]
     named += where_columns(opts.where) + ([ENGAGEMENT] if opts.engagement is not None else [])
     typed = [item.id for item in instrument.items if item.type in ANALYSED_TYPES]
     # free-text outcomes (never personal ones) are read only by the open-answer analysis

@@ -113,6 +113,47 @@ def _sampling_fraction(fpc, n: int) -> float:
     return float(fraction)
 
 
+def read_weights(frame: pd.DataFrame, column: str, flag: str = "--weights") -> np.ndarray:
+    """The probability weights in ``frame[column]``: positive finite numbers, NaN where blank.
+
+    A blank weight leaves the row outside the design; text that is not a number, zero, a
+    negative number or an infinite one is a one-line error naming the row and the column.
+
+    >>> read_weights(pd.DataFrame({"w": ["1.5", None, "2"]}), "w").tolist()
+    [1.5, nan, 2.0]
+    """
+    if column not in frame.columns:
+        raise UsageError(
+            f"the weight column {column!r} is not in the responses",
+            hint=f"name a column of the responses with {flag} (or give the instrument a "
+            "'role: weight' item)",
+        )
+    values = frame[column]
+    w = pd.to_numeric(values.astype("string"), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    given = values.notna().to_numpy() & (values.astype("string").str.strip() != "").to_numpy(
+        dtype=bool, na_value=False
+    )
+    bad = given & ~(np.isfinite(w) & (w > 0))
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        shown = str(values.iloc[pos])[:40]
+        what = "not a number" if np.isnan(w[pos]) else "not a positive finite number"
+        raise DataError(
+            f"weights must be positive: {shown!r} is {what} ({int(bad.sum())} such rows)",
+            Location(row=_row_number(frame, pos), column=column),
+            "give every sampled row a weight > 0 (leave it blank to keep the row out)",
+        )
+    return w
+
+
+def _row_number(frame: pd.DataFrame, pos: int) -> int:
+    """1-based data row of position ``pos``: the index label + 1 for a default integer index."""
+    label = frame.index[pos]
+    return int(label) + 1 if isinstance(label, (int, np.integer)) else pos + 1
+
+
 def design_n(w) -> int:
     """The design's sample size: rows with a positive weight (missing outcomes included).
 
@@ -228,17 +269,20 @@ def _dense_codes(codes: np.ndarray) -> tuple[np.ndarray, int]:
     return (np.cumsum(present) - 1)[codes], int(present.sum())
 
 
-def rao_scott_test(rows, cols, w, n_design=None) -> TestResult:
+def rao_scott_test(rows, cols, w, n_design=None, design=None) -> TestResult:
     """Pearson chi-square of a weighted two-way table with Rao & Scott's second-order
-    correction, as R's ``svychisq(~rows + cols, svydesign(id=~1, weights=~w))`` (its default
-    ``statistic = "F"``).
+    correction, as R's ``svychisq(~rows + cols, design)`` (its default ``statistic = "F"``).
 
     ``rows`` and ``cols`` are integer codes (-1 = missing: the row stays in the design but not
-    in the table). Empty categories are dropped. The weighted table is scaled to the n
-    respondents it holds; Pearson's X^2 on it is divided by the trace of the design-effect
-    matrix Delta, and referred to F on (d, d (n - 1)) df with d = tr(Delta)^2 / tr(Delta^2)
-    (Rao & Scott 1984; Lumley 2010, section 6.2). The covariance of the cell shares is the
-    linearised one of :func:`weighted_mean`; only the k x k cell matrices (k = cells) are
+    in the table). Empty categories are dropped. Pearson's X^2 of the weighted table is
+    divided by the trace of the design-effect matrix Delta and referred to F on
+    (d, d nu) df with d = tr(Delta)^2 / tr(Delta^2) (Rao & Scott 1984; Lumley 2010, section
+    6.2) and nu the design's degrees of freedom: PSUs minus strata (R ``svychisq``), which is
+    n - 1 for ``svydesign(id=~1, weights=~w)`` with n the rows of the design (``n_design``,
+    default :func:`design_n` of ``w``), answered or not. ``design`` (a
+    :class:`evalkit.analyze.survey.SampleDesign` over the same rows) gives the covariance of
+    the cell shares and nu for strata, clusters and fpc; without it the covariance is the
+    linearised one of :func:`weighted_mean`. Only the k x k cell matrices (k = cells) are
     dense, the rows are reduced with ``np.bincount``.
 
     Examples
@@ -252,27 +296,51 @@ def rao_scott_test(rows, cols, w, n_design=None) -> TestResult:
     >>> round(res.statistic * 10 / 9, 4), res.df, res.df2
     (3.6, 1.0, 9.0)
     """
+    name = "Rao-Scott F test (design-based chi-square)"
+    parts = _rao_scott_parts(rows, cols, w, n_design, design)
+    if parts is None:
+        return TestResult(name, np.nan, np.nan, np.nan)
+    x2, delta, nu = parts
+    trace = float(np.trace(delta))
+    if not np.isfinite(trace) or trace <= 0 or nu < 1:
+        return TestResult(name, np.nan, np.nan, np.nan)
+    d = trace**2 / float(np.trace(delta @ delta))
+    stat = x2 / trace
+    return TestResult(name, stat, d, float(stats.f.sf(stat, d, d * nu)), d * nu)
+
+
+def _rao_scott_parts(rows, cols, w, n_design, design):
+    """Pearson's X^2 of the weighted table scaled to the design's rows, the design-effect
+    matrix Delta and the design df nu (None when the table has fewer than 2 x 2 cells)."""
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
     w = np.asarray(w, dtype=float)
-    name = "Rao-Scott F test (design-based chi-square)"
-    nd = design_n(w) if n_design is None else n_design
+    if design is not None:
+        nd, nu = int(np.sum(design.psu >= 0)), design.degf
+    else:
+        nd = design_n(w) if n_design is None else n_design
+        nu = float(nd - 1)
     ok = (rows >= 0) & (cols >= 0) & np.isfinite(w) & (w > 0)
     r, nr = _dense_codes(rows[ok])
     c, nc = _dense_codes(cols[ok])
-    n = int(ok.sum())
-    if nr < 2 or nc < 2 or n < 3 or nd < 2:
-        return TestResult(name, np.nan, np.nan, np.nan)
+    if nr < 2 or nc < 2 or int(ok.sum()) < 3 or nd < 2:
+        return None
     ww = w[ok]
     cell, k = r + nr * c, nr * nc  # rows vary fastest, as R's interaction()
     total = ww.sum()
     p = np.bincount(cell, weights=ww, minlength=k) / total
-    s2 = np.bincount(cell, weights=ww**2, minlength=k)
-    # linearised covariance of the cell shares: n/(n-1) sum_i z_i z_i', z_i = w_i (x_i - p) / W
-    cov = np.diag(s2) - np.outer(p, s2) - np.outer(s2, p) + np.sum(ww**2) * np.outer(p, p)
-    cov *= nd / (nd - 1) / total**2
-    table = (p * n).reshape(nc, nr).T
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    if design is not None:
+        z = np.zeros((len(w), k))
+        z[np.flatnonzero(ok), cell] = ww / total
+        z[ok] -= np.outer(ww / total, p)
+        cov = design.cov(z)
+    else:
+        s2 = np.bincount(cell, weights=ww**2, minlength=k)
+        # linearised covariance of the cell shares: n/(n-1) sum_i z_i z_i', z_i = w_i (x_i - p)/W
+        cov = np.diag(s2) - np.outer(p, s2) - np.outer(s2, p) + np.sum(ww**2) * np.outer(p, p)
+        cov *= nd / (nd - 1) / total**2
+    table = (p * nd).reshape(nc, nr).T  # R: svytable(Ntotal = rows of the design)
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / nd
     x2 = float(np.sum((table - expected) ** 2 / expected))
     # contrasts of the interaction, orthogonal to the main effects (R: qr.resid(qr(X1), X12))
     ri, ci = np.arange(k) % nr, np.arange(k) // nr
@@ -287,15 +355,10 @@ def rao_scott_test(rows, cols, w, n_design=None) -> TestResult:
     inv_p = np.where(p > 0, 1 / np.where(p > 0, p, 1), 0.0)
     scaled = contrast * inv_p[:, None]
     try:
-        delta = np.linalg.solve(contrast.T @ scaled / n, scaled.T @ cov @ scaled)
+        delta = np.linalg.solve(contrast.T @ scaled / nd, scaled.T @ cov @ scaled)
     except np.linalg.LinAlgError:  # too many empty cells to estimate the design effects
-        return TestResult(name, np.nan, np.nan, np.nan)
-    trace = float(np.trace(delta))
-    if not np.isfinite(trace) or trace <= 0:
-        return TestResult(name, np.nan, np.nan, np.nan)
-    d = trace**2 / float(np.trace(delta @ delta))
-    stat = x2 / trace
-    return TestResult(name, stat, d, float(stats.f.sf(stat, d, d * (n - 1))), d * (n - 1))
+        return None
+    return x2, delta, nu
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ Commands:
   ingest      Validate a response export and add it to the workspace.
   instrument  List, show, check and export questionnaires.
   kpi         KPI scorecard for a period: value, CI, target, status, trend.
+  partners    Keep the partner register: names it lacks, look-alike names to merge.
   plan        Sample size per group, or the minimum detectable difference.
   pool        Pool city bundles: Mantel-Haenszel, random-effects meta-analysis, KPIs.
   report      Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.

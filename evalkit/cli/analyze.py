@@ -54,7 +54,11 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     "-o", "--output", type=click.Path(file_okay=False), help="Write one CSV per table here."
 )
 @click.option("--lang", help="Language of labels in findings.")
-@click.option("--weights", help="Column of survey (probability) weights.")
+@click.option(
+    "--weights",
+    help="Column of survey (probability) weights (default: the instrument's role: weight item; "
+    "none: unweighted).",
+)
 @click.option(
     "--margins",
     type=click.Path(dir_okay=False),

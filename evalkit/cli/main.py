@@ -47,6 +47,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "kpi",
         "KPI scorecard for a period: value, CI, target, status, trend.",
     ),
+    "partners": (
+        "evalkit.cli.partners",
+        "partners",
+        "Keep the partner register: names it lacks, look-alike names to merge.",
+    ),
     "pool": (
         "evalkit.cli.network",
         "pool",

@@ -26,6 +26,12 @@ from evalkit.cli.main import CONTEXT_SETTINGS
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
 @click.option("--min-cell", default=10, show_default=True, help="Suppress groups below this n.")
 @click.option("--seed", default=0, show_default=True, help="Seed of random procedures.")
+@click.option(
+    "--themes",
+    "themes_file",
+    type=click.Path(dir_okay=False),
+    help="YAML theme codebook: example quotes per theme from the free-text answers.",
+)
 def report(
     file: str | None,
     instrument_name: str | None,
@@ -40,6 +46,7 @@ def report(
     lang: str,
     min_cell: int,
     seed: int,
+    themes_file: str | None,
 ) -> None:
     """Write the annual report: report.html, report.md, tables.xlsx, results.json,
     report.docx and charts/ into the -o folder.
@@ -52,6 +59,7 @@ def report(
         from evalkit.ingest.detect import prefetch_grid
 
         prefetch_grid(file)
+    from evalkit.analyze.themes import load_codebook
     from evalkit.cli._progress import Progress
     from evalkit.errors import UsageError
     from evalkit.report import render_report
@@ -59,6 +67,7 @@ def report(
 
     if file is not None and workspace is not None:
         raise UsageError("give either FILE --instrument ID or --workspace W --period P")
+    themes = load_codebook(themes_file) if themes_file else None
     with Progress() as progress:
         if file is not None:
             from evalkit.instrument import load_instrument
@@ -76,6 +85,7 @@ def report(
                 seed=seed,
                 progress=progress,
                 date_order=date_order,
+                themes=themes,
             )
         else:
             from evalkit.kpi import load_catalogue
@@ -97,6 +107,7 @@ def report(
                 min_cell=min_cell,
                 seed=seed,
                 progress=progress,
+                themes=themes,
             )
         written = render_report(data, output, progress)
     for name in sorted(written):

@@ -174,6 +174,11 @@ def status_series(status_u: np.ndarray, codes: np.ndarray, categories: list[str]
     return pd.Series(pd.Categorical.from_codes(code_u[codes], categories=categories))
 
 
+# the largest magnitude of a number in a numeric item: whole numbers up to it are exact in a
+# float64 (2^53 is about 9.007e15), and sums and squares of a million of them stay finite
+MAX_NUMBER = 1e15
+
+
 def integers(values_u: np.ndarray, codes: np.ndarray) -> pd.Series:
     """Whole numbers per distinct cell (NaN: missing) expanded to rows: two integer takes,
     no float column of the rows."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from evalkit.ingest._base import PlatformData, norm
 from evalkit.ingest._cells import (
+    MAX_NUMBER,
     arrow_text,
     empty_issues,
     factorize,
@@ -64,7 +65,9 @@ def convert_item(
         unknown_u = present_u & np.asarray([v is None for v in mapped_u]) & (status_u == "answered")
         if item.type == "likert":
             numbers_u = pd.to_numeric(pd.Series(text_u), errors="coerce").to_numpy(dtype=float)
-            whole_u = unknown_u & ~np.isnan(numbers_u) & (np.mod(numbers_u, 1) == 0)
+            # a huge or infinite number is no choice either (and no Int64: it would overflow)
+            readable_u = np.abs(numbers_u) <= MAX_NUMBER
+            whole_u = unknown_u & readable_u & (np.mod(np.where(readable_u, numbers_u, 0), 1) == 0)
             values_u = np.asarray(
                 [float(v) if v is not None else np.nan for v in mapped_u], dtype=float
             )
@@ -86,6 +89,9 @@ def convert_item(
         )
         numbers_u = pd.to_numeric(cleaned.replace("", np.nan), errors="coerce").to_numpy(float)
         bad_u = present_u & np.isnan(numbers_u)
+        # 1e308, inf, 26 digits: quarantined, never cast (an Int64 overflow, inf in a mean)
+        huge_u = present_u & ~bad_u & ~(np.abs(numbers_u) <= MAX_NUMBER)
+        numbers_u = np.where(huge_u, np.nan, numbers_u)
         if item.type in ("integer", "nps"):
             fractional_u = ~np.isnan(numbers_u) & (np.mod(numbers_u, 1) != 0)
             bad_u |= fractional_u
@@ -95,8 +101,14 @@ def convert_item(
             values = numbers_u[codes]
             mask = np.isnan(values)
             value = pd.Series(pd.arrays.FloatingArray(np.where(mask, 0.0, values), mask))
-        problems = issue_rows(
-            bad_u, codes, uniques, item.id, "wrong-type", f"not {_article(item.type)}"
+        problems = pd.concat(
+            [
+                issue_rows(
+                    bad_u, codes, uniques, item.id, "wrong-type", f"not {_article(item.type)}"
+                ),
+                issue_rows(huge_u, codes, uniques, item.id, "number-too-large", allowed(item)),
+            ],
+            ignore_index=True,
         )
     elif item.type == "date":
         parsed_u, bad_u = parse_dates(pd.Series(text_u).where(present_u))
@@ -145,6 +157,27 @@ def convert_text(
     status[seen] = code["seen_unanswered"]
     status_series = pd.Series(pd.Categorical.from_codes(status, categories=categories))
     return value, status_series, empty_issues()
+
+
+def allowed(item: Item) -> str:
+    """The numbers a numeric item accepts: its ``min``/``max`` within ±10^15.
+
+    Examples
+    --------
+    >>> from evalkit.instrument.model import Item
+    >>> allowed(Item(id="n", type="integer", text={"en": "n"}, min=0, max=500))
+    '0 to 500'
+    >>> allowed(Item(id="n", type="decimal", text={"en": "n"}, min=0))
+    '0 to 10^15'
+    """
+    low, high = item.bounds
+    low = -MAX_NUMBER if low is None else max(low, -MAX_NUMBER)
+    high = MAX_NUMBER if high is None else min(high, MAX_NUMBER)
+
+    def text(value: float) -> str:
+        return {MAX_NUMBER: "10^15", -MAX_NUMBER: "-10^15"}.get(value, f"{value:g}")
+
+    return f"{text(low)} to {text(high)}"
 
 
 def _article(item_type: str) -> str:

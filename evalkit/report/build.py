@@ -17,12 +17,14 @@ from evalkit._version import __version__
 from evalkit.analyze import AnalysisOptions, analysis_columns, analyze
 from evalkit.analyze.frame_io import frame_from_export
 from evalkit.analyze.scoring import scale_scores
+from evalkit.analyze.themes import Codebook
 from evalkit.errors import DataError
 from evalkit.instrument.library import load_instrument
 from evalkit.instrument.model import Instrument
 from evalkit.kpi.catalogue import Catalogue, load_catalogue
 from evalkit.kpi.compute import kpis_from_workspace
 from evalkit.report.model import Methods, ReportData, likert_from_levels
+from evalkit.report.open_answers import combine, quotes_table, workspace_quotes
 
 COMPARED_INSTRUMENT = "post_engagement"
 OFFICE_ORIGINS = ("introduced_by_office", "office_network")
@@ -107,9 +109,14 @@ def _group_labels(kpi: Any, instruments: Mapping[str, Instrument], lang: str) ->
     return {f"{kpi.id}:{c.name}": c.label.get(language) for c in choices}
 
 
-def _options(instrument: Instrument, lang: str, min_cell: int, seed: int) -> AnalysisOptions:
+def _options(
+    instrument: Instrument, lang: str, min_cell: int, seed: int, themes: Codebook | None = None
+) -> AnalysisOptions:
     return AnalysisOptions(
-        min_cell=min_cell, seed=seed, lang=lang if lang in instrument.languages else None
+        min_cell=min_cell,
+        seed=seed,
+        lang=lang if lang in instrument.languages else None,
+        themes=themes,
     )
 
 
@@ -121,10 +128,12 @@ def _analysis(
     seed: int,
     sha: str | None,
     progress: Callable[[str], None] | None = None,
-) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    options = _options(instrument, lang, min_cell, seed)
+    themes: Codebook | None = None,
+) -> tuple[dict[str, pd.DataFrame | None], dict[str, Any]]:
+    options = _options(instrument, lang, min_cell, seed, themes)
     result = analyze(frame, instrument, options, input_sha256=sha, progress=progress)
-    tables = {
+    tables: dict[str, pd.DataFrame | None] = {
+        "quotes": quotes_table(result.quotes, instrument),
         "comparisons": result.comparisons,
         "pairwise": result.pairwise,
         "findings": result.findings,
@@ -290,12 +299,15 @@ def build_report_data(
     min_cell: int = 10,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    themes: Codebook | None = None,
 ) -> ReportData:
     """Everything the annual report shows, computed from a workspace for ``period``.
 
     Runs the KPIs (with the change from ``compare_period``), the mode comparison of the
     post-engagement survey, and the connector, relationship, inclusion and methods tables.
     ``progress``, when given, is called before each step (KPIs, responses, each outcome).
+    With a theme codebook (``themes``), the free-text outcomes of every instrument give
+    example quotes per theme (:mod:`evalkit.report.open_answers`).
     """
     catalogue = catalogue or load_catalogue()
     if progress:
@@ -339,13 +351,25 @@ def build_report_data(
         "kpis": kpi_result.metadata,
     }
     compared = load_instrument(COMPARED_INSTRUMENT)
+    instruments = [load_instrument(i) for i in ids]
     if frames[COMPARED_INSTRUMENT] is not None:
         analysis, meta = _analysis(
-            frames[COMPARED_INSTRUMENT], compared, lang, min_cell, seed, None, progress
+            frames[COMPARED_INSTRUMENT], compared, lang, min_cell, seed, None, progress, themes
         )
         tables.update(analysis)
         metadata["analysis"] = meta
-    instruments = [load_instrument(i) for i in ids]
+    if themes is not None:
+        if progress:
+            progress("coding the open answers")
+        others = workspace_quotes(
+            frames,
+            {inst.id: inst for inst in instruments if inst.id != "activity_register"},
+            themes,
+            _options(compared, lang, min_cell, seed),
+            skip=(COMPARED_INSTRUMENT,),
+        )
+        tables["quotes"] = combine(tables.get("quotes"), others)
+        metadata["themes"] = themes.source or None
     return ReportData(
         title=title
         or (
@@ -374,15 +398,17 @@ def build_file_report_data(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     date_order: str | None = None,
+    themes: Codebook | None = None,
 ) -> ReportData:
     """A report of one response file: its validation and the comparison across modes.
 
     ``progress``, when given, is called before each step (reading, validating, each outcome);
-    ``date_order`` is the day/month order of the file's dates (``--date-order``).
+    ``date_order`` is the day/month order of the file's dates (``--date-order``); with a
+    theme codebook (``themes``) the file's free-text outcomes give example quotes per theme.
     """
     # the same rows and columns as 'evalkit analyze FILE': valid rows, "not applicable"
     # answers counted, only the columns the analysis reads
-    columns = analysis_columns(instrument, _options(instrument, lang, min_cell, seed))
+    columns = analysis_columns(instrument, _options(instrument, lang, min_cell, seed, themes))
     frame, counts = frame_from_export(
         path, instrument, platform, progress, columns, date_order=date_order
     )
@@ -399,7 +425,7 @@ def build_file_report_data(
         ),
     }
     analysis, meta = _analysis(
-        frame, instrument, lang, min_cell, seed, counts["input_sha256"], progress
+        frame, instrument, lang, min_cell, seed, counts["input_sha256"], progress, themes
     )
     tables.update(analysis)
     rows = (counts["rows_in"], counts["rows_valid"], counts["rows_quarantined"])

@@ -420,6 +420,16 @@ def _stories() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["title", "story", "selected_by"])
 
 
+def _quotes() -> pd.DataFrame:
+    rows = [
+        ("outcome_statement", "contacts", "New contacts", "in_person", "I met the harbour master of Busan; we now talk every month."),
+        ("outcome_statement", "contacts", "New contacts", "virtual", "Two contacts in Lyon answered my follow-up e-mail within a week."),
+        ("outcome_statement", "funding", "Funding", "in_person", "Our joint grant with Guadalajara was funded in June."),
+        ("outcome_statement", "funding", "Funding", "virtual", "Write to [e-mail] for the grant budget."),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["outcome", "theme", "label", "group", "quote"])
+
+
 def _response_rates() -> pd.DataFrame:
     rows = [
         ("post_engagement", 1_140, 412, 412 / 1_140),
@@ -465,6 +475,7 @@ LABELS = {
     "partner_relationship": "Partner relationship check",
     "community_programme": "Community programme survey",
     "activity_register": "Activity register",
+    "outcome_statement": "The most important result so far: who changed what, and when.",
 }
 
 
@@ -493,6 +504,7 @@ def demo_data(language: str = "en") -> ReportData:
             "inclusive_reach": _reach(),
             "outcomes": _outcomes(),
             "stories": _stories(),
+            "quotes": _quotes(),
             "response_rates": _response_rates(),
             "findings": _findings(),
         },

@@ -392,6 +392,27 @@ def _stories(data: ReportData) -> Section | None:
     return Section("stories", s["stories"], blocks)
 
 
+def _quotes(data: ReportData) -> Section | None:
+    """Example quotes per theme, one table per question (theme, group, quote)."""
+    s = STRINGS[data.language]
+    quotes = data.table("quotes")
+    if quotes.empty:
+        return None
+    blocks = [Block("note", text=s["quotes_note"].format(min_cell=data.methods.min_cell))]
+    for outcome, rows in quotes.groupby("outcome", sort=False):
+        blocks.append(Block("h3", text=data.label(outcome)))
+        cells = [
+            [
+                "" if missing(r.label) else str(r.label),
+                data.label(r.group),
+                str(r.quote),
+            ]
+            for r in rows.itertuples()
+        ]
+        blocks.append(_table([s["theme"], s["group"], s["quote"]], cells))
+    return Section("quotes", s["quotes"], blocks)
+
+
 def _methods(data: ReportData) -> Section:
     s, m = STRINGS[data.language], data.methods
     blocks: list[Block] = []
@@ -441,9 +462,9 @@ def build_document(data: ReportData) -> Document:
         _inclusive(data),
         _findings(data),
     ]
-    stories = _stories(data)
-    if stories is not None:
-        sections.append(stories)
+    for optional in (_quotes(data), _stories(data)):
+        if optional is not None:
+            sections.append(optional)
     sections.append(_methods(data))
     appendix = _appendix(data)
     if appendix is not None:

@@ -103,6 +103,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "outcomes": ("unit", "counterpart", "outcome", "contribution", "substantiated"),
     "stories": ("title", "story", "selected_by"),
+    "quotes": ("outcome", "theme", "label", "group", "quote"),
     "response_rates": ("instrument", "invited", "responded", "rate"),
     "findings": ("outcome", "kind", "p_fdr", "sentence"),
 }
@@ -203,6 +204,8 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
         )
     out = frame.reindex(columns=columns).reset_index(drop=True).astype(object)
     out = out.apply(lambda column: column.map(clean_text))
+    if name == "quotes":
+        out = _safe_quotes(out)
     if "substantiated" in out:
         out["substantiated"] = out["substantiated"].map(yes_no)
     if "suppressed" in out:
@@ -212,6 +215,18 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
         if hide and flag.any():
             out.loc[flag.to_numpy(), hide] = np.nan
     return out
+
+
+def _safe_quotes(quotes: pd.DataFrame) -> pd.DataFrame:
+    """Quotes redacted again (e-mails, phone numbers, links; idempotent), empty ones dropped.
+
+    Analysis redacts every quote it draws (:func:`evalkit.analyze.themes.redact`); redacting
+    here too means a hand-made or edited table cannot put an address into any format.
+    """
+    from evalkit.analyze.themes import redact
+
+    text = quotes["quote"].map(lambda v: redact(str(v)) if _present(v) else "")
+    return quotes.assign(quote=text)[text.str.len() > 0].reset_index(drop=True)
 
 
 def likert_from_levels(levels: pd.DataFrame, group_var: str = "mode") -> pd.DataFrame:
@@ -269,8 +284,9 @@ class ReportData:
         distribution of Likert items by mode (analysis's ``levels`` table with ``outcome``
         renamed ``item``, see :func:`likert_from_levels`), ``network`` the connector
         edges, ``relationships`` the partner × dimension scores, and ``inclusive_reach``,
-        ``outcomes`` (outcome harvest), ``stories`` (Most Significant Change) and
-        ``response_rates`` the rest.
+        ``outcomes`` (outcome harvest), ``stories`` (Most Significant Change),
+        ``quotes`` (example answers per theme, redacted again here) and ``response_rates``
+        the rest.
     methods
         Tests used, suppression threshold, limitations and the attribution standard.
     metadata

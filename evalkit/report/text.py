@@ -145,6 +145,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "The other findings are in the appendix.",
         "comparisons_table": "Every comparison between modes",
         "effect_words": "Effect sizes in words",
+        "quotes": "In participants' own words",
+        "quotes_note": "Up to five answers per theme of the office's codebook, drawn at random "
+        "(with the report's seed) from groups of at least {min_cell} answers: illustrations, "
+        "not a representative sample. E-mail addresses, phone numbers, links and names are "
+        "replaced by [e-mail], [phone], [link] and [name]; answers to personal questions are "
+        "never quoted.",
+        "theme": "Theme",
+        "quote": "Quote",
     },
     "es": {
         "period": "Período del informe",
@@ -276,6 +284,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "más fuerte a la más débil. Los demás hallazgos están en el anexo.",
         "comparisons_table": "Todas las comparaciones entre modalidades",
         "effect_words": "Tamaños del efecto en palabras",
+        "quotes": "En palabras de los participantes",
+        "quotes_note": "Hasta cinco respuestas por tema del libro de códigos de la oficina, "
+        "elegidas al azar (con la semilla del informe) entre grupos de al menos {min_cell} "
+        "respuestas: ilustraciones, no una muestra representativa. Las direcciones de correo, "
+        "los teléfonos, los enlaces y los nombres se sustituyen por [e-mail], [phone], [link] "
+        "y [name]; las respuestas a preguntas personales nunca se citan.",
+        "theme": "Tema",
+        "quote": "Cita",
     },
 }
 

@@ -30,6 +30,8 @@ SHEET_NOTES: dict[str, str] = {
     "inclusive_reach": "Share of participants ÷ share of city population, per group.",
     "outcomes": "Outcome harvest: results reported by partner offices.",
     "stories": "Most Significant Change stories chosen by a panel (examples).",
+    "quotes": "Example answers per theme of the codebook (--themes), redacted; from groups of "
+    "at least the suppression threshold; never from personal questions.",
     "response_rates": "Invited, responded and response rate per instrument.",
     "findings": "Plain-language findings.",
 }

@@ -28,6 +28,11 @@ CATALOGUE: dict[str, Code] = {
         Code("out-of-range", "Out of range", "{item}: {value} is outside {detail}"),
         Code("wrong-type", "Wrong type", "{item}: {value} is {detail}"),
         Code(
+            "number-too-large",
+            "Number too large",
+            "{item}: {value} is too large a number to read; allowed {detail}",
+        ),
+        Code(
             "unparseable-date",
             "Unparseable date",
             "{item}: {value} is not a date; write it as YYYY-MM-DD",

@@ -146,12 +146,22 @@ def test_personal_text_items_are_never_analysed():
 
 def test_quotes_redact_the_respondents_own_personal_answers():
     frame = _frame((30, 0, 0))
-    frame["outcome_statement"] = "Met people at the port with Ana Lopez"
+    frame["outcome_statement"] = [f"Met people at port {i} with Ana Lopez" for i in range(30)]
     frame["substantiator"] = "Ana Lopez"
     result = analyze(frame, FOLLOW, AnalysisOptions(outcomes=("outcome_statement",),
                                                     themes=_book(), by="none"))  # fmt: skip
     assert len(result.quotes) == 5
     assert all("Ana" not in q and "[name]" in q for q in result.quotes["quote"])
+
+
+def test_an_answer_given_word_for_word_by_many_is_quoted_once():
+    frame = _frame((30, 0, 0))
+    same = ["Met people at the port"] * 25 + ["met  PEOPLE at the port"] * 3
+    frame["outcome_statement"] = same + [f"Met people, visit {i}" for i in range(2)]
+    result = analyze(frame, FOLLOW, AnalysisOptions(outcomes=("outcome_statement",),
+                                                    themes=_book(), by="none"))  # fmt: skip
+    quotes = sorted(result.quotes["quote"].str.lower().str.split().str.join(" "))
+    assert len(quotes) == 3 and len(set(quotes)) == 3
 
 
 def test_cli_themes(tmp_path):

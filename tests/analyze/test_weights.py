@@ -129,7 +129,7 @@ def test_raking_in_engine_records_report():
 def test_bad_weights_rejected():
     frame = post_engagement_frame(50, seed=3)
     frame["w"] = -1.0
-    with pytest.raises(UsageError, match="must be positive"):
+    with pytest.raises(DataError, match="must be positive"):
         analyze(frame, INST, AnalysisOptions(weights="w"))
 
 

@@ -114,6 +114,12 @@ def test_the_summary_and_the_scorecard_fit_the_window(page, phone, width):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
+def test_the_quotes_fit_the_window(page, phone, width):
+    seen = page if width == 1280 else phone
+    assert seen.overflow["quotes"] <= 0.5, seen.overflow["quotes"]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
 def test_chart_text_is_never_smaller_than_the_minimum(page, phone, width):
     seen = page if width == 1280 else phone
     assert set(seen.chart_text_px) == set(CHART_IDS)

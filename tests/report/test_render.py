@@ -94,6 +94,7 @@ def test_sections_of_the_annual_report_in_order(outline):
         "relationships",
         "inclusive",
         "findings",
+        "quotes",
         "stories",
         "methods",
         "appendix",
@@ -234,7 +235,7 @@ def test_markdown_has_the_same_sections_tables_and_chart_images(rendered, outlin
     md = rendered["report.md"].read_text("utf-8")
     headings = re.findall(r"^## (.+)$", md, flags=re.M)
     assert headings[0] == "Summary" and headings[-1].startswith("Appendix")
-    assert len(headings) == 11
+    assert len(headings) == 12
     assert "| K1 Connector contribution rate | 46% | 33% to 59% | 38% | 40% |" in md
     for chart_id in CHART_IDS:
         assert f"](charts/{chart_id}.png)" in md

@@ -18,7 +18,7 @@ import pandas as pd
 
 from evalkit.analyze.descriptives import share_with_ci
 from evalkit.analyze.rows import Context
-from evalkit.analyze.themes import Codebook, redact, theme_matrix
+from evalkit.analyze.themes import Codebook, fold, redact, theme_matrix
 from evalkit.instrument.model import Instrument, Item
 
 MAX_QUOTES = 5
@@ -114,7 +114,8 @@ def _theme_rows(item, matrix, answered, codebook: Codebook, ctx: Context) -> lis
 
 
 def _quotes(item, answers, matrix, codebook, frame, ctx: Context) -> list[dict[str, Any]]:
-    """Up to five redacted quotes per theme, drawn with the run's seed from shown groups."""
+    """Up to five distinct redacted quotes per theme, drawn with the run's seed from shown
+    groups (an answer many gave word for word is quoted once)."""
     groups = ctx.groups
     n_answered = _per_group(ctx, answers.notna().to_numpy())
     shown = ~ctx.suppressed(n_answered)
@@ -124,18 +125,26 @@ def _quotes(item, answers, matrix, codebook, frame, ctx: Context) -> list[dict[s
     rows = []
     for j, theme in enumerate(codebook.themes):
         candidates = np.flatnonzero(matrix[:, j] & eligible & answers.notna().to_numpy())
-        picked = np.sort(rng.permutation(candidates)[:MAX_QUOTES])
-        for position in picked:
-            names = [
-                str(frame[c].iloc[position]) for c in personal if pd.notna(frame[c].iloc[position])
-            ]
+        picked: dict[str, tuple[int, str]] = {}  # folded quote -> (row, quote), as drawn
+        for position in rng.permutation(candidates):
+            quote = _redacted(answers, frame, personal, position)
+            picked.setdefault(" ".join(fold(quote).split()), (position, quote))
+            if len(picked) == MAX_QUOTES:
+                break
+        for position, quote in sorted(picked.values()):
             rows.append(
                 {
                     "outcome": item.id,
                     "theme": theme.id,
                     "label": theme.label_in(ctx.lang),
                     "group": groups.names[groups.codes[position]],
-                    "quote": redact(str(answers.iloc[position]), names),
+                    "quote": quote,
                 }
             )
     return rows
+
+
+def _redacted(answers: pd.Series, frame: pd.DataFrame, personal: list[str], position: int) -> str:
+    """The answer in row ``position`` redacted, the row's own personal answers as names."""
+    names = [str(frame[c].iloc[position]) for c in personal if pd.notna(frame[c].iloc[position])]
+    return redact(str(answers.iloc[position]), names)
