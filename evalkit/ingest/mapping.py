@@ -151,7 +151,8 @@ def _claim(
     custom: dict[str, str],
     index: dict[str, str],
 ) -> Target | None:
-    """The item a claimable system column goes to (``--map``, else its id or text), or None.
+    """The item a claimable system column goes to (``--map``, else the text item of its id
+    or text), or None.
 
     An e-mail column goes only to a personal (``pii: true``) item: it is then never stored
     as such, and as a keyed hash when the item is ``role: id`` (docs/ingest.md).
@@ -161,8 +162,11 @@ def _claim(
     target = _custom_target(custom, header, text, instrument, pos, data.path_hint)
     if target is None:
         item_id = next((index[k] for k in (norm(header), norm(text)) if k and k in index), None)
-        target = Target(item_id) if item_id else None
-    if target is None or target.item == IGNORE:
+        # unasked, a system column only goes to a text item (never to a question's choices)
+        if item_id is None or instrument.item(item_id).type != "text":
+            return None
+        target = Target(item_id)
+    if target.item == IGNORE:
         return target
     item = instrument.item(target.item)
     if data.claimable[pos] == "email" and not item.pii:

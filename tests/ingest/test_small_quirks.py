@@ -332,3 +332,11 @@ def test_realworld_central_joined_choices_without_option_columns_are_kept():
     assert frame["q1__x"].tolist() == [False, False]
     assert frame["q2__m"].tolist() == [False, True] and frame["q2__x"].tolist() == [True, True]
     assert frame["q2__z"].tolist() == [True, False]
+
+
+def test_a_text_column_is_not_claimed_by_a_choice_question_of_the_same_text(small, tmp_path):
+    text = QUALTRICS_TEXT.replace("How did you take part? - Other - Text", "I was satisfied")
+    result = read_responses(_write(tmp_path, "q.csv", text), small)
+    used = dict(zip(result.columns["header"], result.columns["used_as"], strict=True))
+    assert used["Q1_3_TEXT"] == "metadata" and used["Q2"] == "item"
+    assert result.frame["satisfied"].tolist() == [3, 2]
