@@ -29,11 +29,13 @@ Wolter, K. M. (2007). Introduction to Variance Estimation, 2nd ed. Springer, cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from evalkit.analyze import _dist
+from evalkit.analyze._common import Estimate, TestResult
 from evalkit.errors import DataError, Location, UsageError
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
@@ -62,6 +64,12 @@ class SampleDesign:
         Per stratum, ``1 - f_h`` (1 without a finite population correction).
     lonely_psu
         What a stratum with one PSU contributes (module docstring).
+    stage2
+        A second stage (R ``svydesign(id=~psu+ssu, fpc=~N1+N2)``): its "strata" are this
+        design's PSUs, its "PSUs" the sampled secondary units, and its ``keep`` is
+        ``(1 - f2_i) f1_h``, so that :meth:`cov` adds R's within-PSU variance, scaled by the
+        first-stage sampling fraction. None: with replacement at the first stage (the
+        ultimate-cluster variance).
     """
 
     psu: np.ndarray
@@ -69,11 +77,18 @@ class SampleDesign:
     n_psu: np.ndarray
     keep: np.ndarray
     lonely_psu: str = "fail"
+    stage2: SampleDesign | None = None
 
     @property
     def degf(self) -> float:
         """Design degrees of freedom, PSUs minus strata (R ``degf``)."""
         return float(len(self.psu_stratum) - len(self.n_psu))
+
+    def degf_within(self, rows: np.ndarray) -> float:
+        """The df of the design restricted to ``rows`` (a boolean mask): PSUs with a row in it
+        minus their strata, as R's ``degf`` of a subset (weights 0 outside)."""
+        psu = np.unique(self.psu[np.asarray(rows, dtype=bool) & (self.psu >= 0)])
+        return float(len(psu) - len(np.unique(self.psu_stratum[psu])))
 
     @property
     def n_strata(self) -> int:
@@ -91,7 +106,7 @@ class SampleDesign:
             z = z[:, None]
         m, h = len(self.psu_stratum), len(self.n_psu)
         p = z.shape[1]
-        inside = self.psu >= 0
+        z_all, inside = z, self.psu >= 0
         psu, z = self.psu[inside], z[inside]
         totals = np.column_stack([np.bincount(psu, weights=z[:, j], minlength=m) for j in range(p)])
         nh = self.n_psu.astype(float)
@@ -114,6 +129,8 @@ class SampleDesign:
         if self.lonely_psu == "average":
             ok = int(np.sum(nh > 1))
             v = v * (h / ok) if ok else v * np.nan
+        if self.stage2 is not None:
+            v = v + self.stage2.cov(z_all)
         return v
 
 
@@ -130,7 +147,9 @@ def sample_design(
     Rows with a missing weight are outside the design (PSU -1). Every other row needs a stratum
     and a cluster value; PSUs are nested in strata (the same cluster code in two strata is
     two PSUs, R's ``nest=TRUE``). ``fpc`` is per stratum either the population number of
-    PSUs N_h (> 1) or the sampling fraction (<= 1), as R's ``svydesign(fpc=)``.
+    PSUs N_h (> 1) or the sampling fraction (<= 1), as R's ``svydesign(fpc=)``. Two stages
+    are named ``cluster="psu/ssu"`` with ``fpc="N1/N2"`` (N2: secondary units in the row's
+    PSU); without a second fpc the variance is the ultimate-cluster one, as R's.
 
     Examples
     --------
@@ -147,15 +166,34 @@ def sample_design(
             f"unknown lonely-PSU rule {lonely_psu!r}",
             hint="use one of " + ", ".join(LONELY_PSU) + " (R options(survey.lonely.psu=))",
         )
-    n = len(frame)
-    in_design = np.isfinite(weights)
-    for column in (strata, cluster, fpc):
+    clusters = [c.strip() for c in cluster.split("/")] if cluster else [None]
+    fpcs = [f.strip() for f in fpc.split("/")] if fpc else [None]
+    if len(clusters) > 2 or len(fpcs) > len(clusters):
+        raise UsageError(
+            f"--cluster {cluster!r} with --fpc {fpc!r}: at most two stages, one fpc per stage",
+            hint="e.g. --cluster district/school --fpc n_districts/n_schools",
+        )
+    for column in (strata, *clusters, *fpcs):
         if column is not None and column not in frame.columns:
             raise UsageError(
                 f"the design column {column!r} is not in the responses",
                 hint="name an item of the instrument with --strata, --cluster or --fpc",
             )
+    n = len(frame)
+    in_design = np.isfinite(weights)
     s_codes = _codes(frame[strata])[0] if strata else np.zeros(n, dtype=np.int64)
+    first = _stage(frame, in_design, s_codes, strata, clusters[0], fpcs[0], lonely_psu)
+    if len(clusters) < 2 or len(fpcs) < 2:
+        return first  # with replacement at the first stage: the ultimate cluster
+    second = _stage(frame, in_design, first.psu, clusters[0], clusters[1], fpcs[1], lonely_psu,
+                    scale=(1 - first.keep)[first.psu_stratum])  # fmt: skip
+    return replace(first, stage2=second)
+
+
+def _stage(frame, in_design, s_codes, strata, cluster, fpc, lonely_psu, scale=None):
+    """One stage: units ``cluster`` (rows when None) nested in ``s_codes`` (per row; at the
+    second stage the first stage's PSUs), with ``1 - f`` from ``fpc`` times ``scale``."""
+    n = len(frame)
     c_codes = _codes(frame[cluster])[0] if cluster else np.arange(n, dtype=np.int64)
     for column, codes in ((strata, s_codes), (cluster, c_codes)):
         bad = in_design & (codes < 0)
@@ -177,9 +215,14 @@ def sample_design(
     keep = np.ones(h)
     if fpc is not None:
         keep = _keep_fraction(frame[fpc], s_codes, in_design, n_psu, fpc)
-    if lonely_psu == "fail" and np.any(n_psu == 1):
+    if scale is not None:
+        keep = keep * scale
+    # a stratum sampled completely (keep 0) adds nothing and is no lonely PSU (R onestrat)
+    if lonely_psu == "fail" and np.any((n_psu == 1) & (keep > 1e-7)):
+        what = f"a stratum of {strata!r} has only one PSU" if scale is None else (
+            f"a PSU of {strata!r} has only one sampled unit of {cluster!r}")  # fmt: skip
         raise DataError(
-            f"a stratum of {strata!r} has only one PSU, so its variance cannot be estimated",
+            f"{what}, so its variance cannot be estimated",
             Location(column=strata or cluster),
             "merge it with a similar stratum, or choose --lonely-psu adjust, average, "
             "remove or certainty (R options(survey.lonely.psu=))",
@@ -256,3 +299,79 @@ def domain_means(
         deff = np.diag(cov) / vsrs
         n_eff = n / deff
     return n, mean, cov, deff, n_eff
+
+
+def design_total(y: np.ndarray, w: np.ndarray, design: SampleDesign) -> tuple[float, float, float]:
+    """Weighted total of ``y``, its linearised SE and R's design effect.
+
+    As R ``svytotal(~y, design, deff=TRUE)``: the influence of row i is ``w_i y_i``; the design
+    effect compares the variance with that of a simple random sample without replacement of
+    the design's n from a population of the summed weights W,
+    ``s_w^2 W^2 (W - n) / (W n)``, with ``s_w^2`` the weighted variance of y (divisor n - 1).
+    Rows with a missing y or weight are left out of the sums (R ``na.rm=TRUE``).
+    """
+    y = np.asarray(y, dtype=float)
+    w = np.asarray(w, dtype=float)
+    ok = np.isfinite(y) & np.isfinite(w) & (design.psu >= 0)
+    yy, ww = np.where(ok, y, 0.0), np.where(ok, w, 0.0)
+    total = float(np.sum(ww * yy))
+    var = float(design.cov(ww * yy)[0, 0])
+    n, big_w = float(ok.sum()), float(ww.sum())
+    mean = total / big_w
+    s2 = float(np.sum(ww * (yy - mean) ** 2 * ok) / big_w * n / (n - 1))
+    vsrs = s2 * big_w**2 * (big_w - n) / (big_w * n)
+    return total, float(np.sqrt(var)), var / vsrs
+
+
+def domain_difference(
+    codes: np.ndarray, y: np.ndarray, w: np.ndarray, pair: tuple[int, int], design: SampleDesign,
+    alpha: float = 0.05,
+) -> tuple[TestResult, Estimate]:  # fmt: skip
+    """Design-based t test of mean(b) - mean(a) for the domains ``pair = (a, b)`` of ``codes``.
+
+    As R ``svyttest(y ~ g, design)`` (on ``subset(design, g %in% c(a, b))`` when there are
+    more domains): the two domain means share the design's PSUs, so the variance of the
+    difference is ``V_aa + V_bb - 2 V_ab`` from :func:`domain_means`, and t has the residual
+    df of ``svyglm(y ~ g)``: the df of the design restricted to the two domains' answered rows
+    (:meth:`SampleDesign.degf_within`) minus 1. The interval uses the same t quantile.
+    """
+    a, b = pair
+    codes = np.asarray(codes, dtype=np.int64)
+    y = np.asarray(y, dtype=float)
+    two = np.where(codes == a, 0, np.where(codes == b, 1, -1))
+    _, mean, cov, _, _ = domain_means(two, y, w, 2, design)
+    diff = float(mean[1] - mean[0])
+    se = float(np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]))
+    answered = (two >= 0) & np.isfinite(y) & np.isfinite(w)
+    df = design.degf_within(answered) - 1
+    name = "design-based t-test (linearised SE)"
+    if not np.isfinite(se) or se == 0 or df < 1:
+        nan = float("nan")
+        return TestResult(name, nan, nan, nan), Estimate("weighted difference", diff, nan, nan)
+    t = diff / se
+    q = float(_dist.t.ppf(1 - alpha / 2, df))
+    return (
+        TestResult(name, t, df, float(2 * _dist.t.sf(abs(t), df))),
+        Estimate("weighted difference", diff, diff - q * se, diff + q * se),
+    )
+
+
+def wald_domains(mean: np.ndarray, cov: np.ndarray, df2: float) -> TestResult:
+    """Wald F test that k domain means (correlated, covariance ``cov``) are equal: R's
+    ``regTermTest(svyglm(y ~ g, design), ~g)``, F = W / (k - 1) on (k - 1, df2) df with
+    ``df2`` the model's residual df, the design df + 1 - k."""
+    mean, cov = np.asarray(mean, dtype=float), np.asarray(cov, dtype=float)
+    ok = np.isfinite(mean) & np.isfinite(np.diag(cov)) & (np.diag(cov) > 0)
+    m, v = mean[ok], cov[np.ix_(ok, ok)]
+    name = "Wald F test (linearised SE)"
+    k = len(m)
+    if k < 2 or df2 < 1:
+        return TestResult(name, np.nan, float(max(k - 1, 0)), np.nan, df2)
+    contrast = np.column_stack([-np.ones(k - 1), np.eye(k - 1)])
+    d = contrast @ m
+    try:
+        w_stat = float(d @ np.linalg.solve(contrast @ v @ contrast.T, d))
+    except np.linalg.LinAlgError:
+        return TestResult(name, np.nan, float(k - 1), np.nan, df2)
+    f = w_stat / (k - 1)
+    return TestResult(name, f, float(k - 1), float(_dist.f.sf(f, k - 1, df2)), df2)

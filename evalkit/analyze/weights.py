@@ -309,6 +309,31 @@ def rao_scott_test(rows, cols, w, n_design=None, design=None) -> TestResult:
     return TestResult(name, stat, d, float(stats.f.sf(stat, d, d * nu)), d * nu)
 
 
+def rao_scott_first_order(rows, cols, w, n_design=None, design=None) -> TestResult:
+    """Rao & Scott's first-order corrected chi-square of the table of :func:`rao_scott_test`:
+    Pearson's X^2 divided by the mean eigenvalue of Delta, tr(Delta) / df, on the table's
+    df = (r - 1)(c - 1). Its p-value is R's ``svychisq(..., statistic = "Chisq")`` (which
+    prints the unadjusted X^2 beside it; ``df2`` holds that X^2 here).
+
+    >>> r = np.array([0, 0, 0, 0, 1, 1, 1, 1, 0, 1])
+    >>> c = np.array([0, 0, 0, 1, 1, 1, 1, 0, 0, 1])
+    >>> res = rao_scott_first_order(r, c, np.full(10, 3.0))
+    >>> round(res.statistic, 4), res.df, round(res.df2, 4)
+    (3.24, 1.0, 3.6)
+    """
+    name = "Rao-Scott first-order chi-square"
+    parts = _rao_scott_parts(rows, cols, w, n_design, design)
+    if parts is None:
+        return TestResult(name, np.nan, np.nan, np.nan)
+    x2, delta, _ = parts
+    df = delta.shape[0]
+    mean_eigen = float(np.trace(delta)) / df
+    if not np.isfinite(mean_eigen) or mean_eigen <= 0:
+        return TestResult(name, np.nan, float(df), np.nan, x2)
+    stat = x2 / mean_eigen
+    return TestResult(name, stat, float(df), float(stats.chi2.sf(stat, df)), x2)
+
+
 def _rao_scott_parts(rows, cols, w, n_design, design):
     """Pearson's X^2 of the weighted table scaled to the design's rows, the design-effect
     matrix Delta and the design df nu (None when the table has fewer than 2 x 2 cells)."""

@@ -272,9 +272,11 @@ _DUPLICATE_HINTS = {
 
 
 def check_duplicate_headers(data: PlatformData) -> None:
+    """Refuse a header that appears twice, metadata columns included: a second
+    ``response_id`` or ``submitted_at`` column was passed over silently (issue 17)."""
     seen: dict[str, int] = {}
     for pos, header in enumerate(data.headers):
-        if not header.strip() or pos in data.metadata:
+        if not header.strip():
             continue
         key = norm(header) + "\x00" + (norm(data.texts[pos]) if data.texts else "")
         if key in seen:

@@ -16,7 +16,6 @@ import pandas as pd
 from evalkit._version import __version__
 from evalkit.analyze import AnalysisOptions, analysis_columns, analyze
 from evalkit.analyze.frame_io import frame_from_export
-from evalkit.analyze.scoring import scale_scores
 from evalkit.analyze.themes import Codebook
 from evalkit.errors import DataError
 from evalkit.instrument.library import load_instrument
@@ -25,10 +24,10 @@ from evalkit.kpi.catalogue import Catalogue, load_catalogue
 from evalkit.kpi.compute import kpis_from_workspace
 from evalkit.report.model import Methods, ReportData, likert_from_levels
 from evalkit.report.open_answers import combine, quotes_table, workspace_quotes
+from evalkit.report.partners import relationships_table
 
 COMPARED_INSTRUMENT = "post_engagement"
 OFFICE_ORIGINS = ("introduced_by_office", "office_network")
-DIMENSIONS = ("trust", "control_mutuality", "commitment", "satisfaction")
 LIMITATIONS = (
     "Answers are self-reported by participants and partners.",
     "Participants chose their mode: differences between modes are associations, not effects.",
@@ -199,29 +198,6 @@ def outcome_harvest(
     ).head(10)
 
 
-def relationships_table(
-    now: pd.DataFrame | None, before: pd.DataFrame | None
-) -> pd.DataFrame | None:
-    """Partner x Hon & Grunig dimension scores, with last period's score for the arrows."""
-    if now is None:
-        return None
-    instrument = load_instrument("partner_relationship")
-
-    def long(frame: pd.DataFrame) -> pd.DataFrame:
-        scores = scale_scores(frame, instrument).reindex(columns=list(DIMENSIONS))
-        scores["partner"] = frame["partner_name"].astype("string").str.strip()
-        scores = scores.dropna(subset=["partner"]).groupby("partner", sort=True).mean()
-        return scores.reset_index().melt("partner", var_name="dimension", value_name="score")
-
-    table = long(now)
-    if before is not None:
-        previous = long(before).rename(columns={"score": "previous_score"})
-        table = table.merge(previous, on=["partner", "dimension"], how="left")
-    else:
-        table["previous_score"] = float("nan")
-    return table
-
-
 def reach_table(
     kpis: pd.DataFrame, population: Mapping[str, float] | None, catalogue: Catalogue
 ) -> pd.DataFrame | None:
@@ -339,6 +315,7 @@ def build_report_data(
             _responses(workspace, "partner_relationship", compare_period)
             if compare_period
             else None,
+            min_cell,
         ),
         "inclusive_reach": reach_table(kpi_result.kpis, population, catalogue),
         "stories": stories_table(frames["follow_up"]),

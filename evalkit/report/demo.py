@@ -372,20 +372,22 @@ def _network() -> pd.DataFrame:
 
 
 def _relationships() -> pd.DataFrame:
+    # 38 answers: three partners below 10 answers are suppressed (report.partners)
     scores = {
-        "Sister city: Guadalajara": [(6.1, 5.8), (5.7, 5.6), (6.2, 6.0), (6.0, 5.9)],
-        "Sister city: Lyon": [(5.4, 5.5), (5.0, 5.2), (5.6, 5.7), (5.2, 5.5)],
-        "C40 secretariat": [(5.8, 5.3), (5.2, 4.9), (5.5, 5.2), (5.6, 5.1)],
-        "Consulate of Kenya": [(4.6, None), (4.2, None), (4.9, None), (4.4, None)],
-        "Strong Cities Network": [(5.9, 6.0), (5.5, 5.4), (6.3, 6.1), (6.0, 6.0)],
+        "Sister city: Guadalajara": (12, [(6.1, 5.8), (5.7, 5.6), (6.2, 6.0), (6.0, 5.9)]),
+        "Sister city: Lyon": (10, [(5.4, 5.5), (5.0, 5.2), (5.6, 5.7), (5.2, 5.5)]),
+        "C40 secretariat": (5, [(None, None)] * 4),
+        "Consulate of Kenya": (5, [(None, None)] * 4),
+        "Strong Cities Network": (6, [(None, None)] * 4),
     }
     dims = ["trust", "control_mutuality", "commitment", "satisfaction"]
     rows = [
-        (partner, dim, score, previous)
-        for partner, values in scores.items()
+        (partner, dim, score, previous, None if n < 10 else n, n < 10)
+        for partner, (n, values) in scores.items()
         for dim, (score, previous) in zip(dims, values, strict=True)
     ]
-    return pd.DataFrame(rows, columns=["partner", "dimension", "score", "previous_score"])
+    columns = ["partner", "dimension", "score", "previous_score", "n", "suppressed"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _reach() -> pd.DataFrame:

@@ -15,12 +15,11 @@ from evalkit._version import __version__
 from evalkit.report.charts import (
     Chart,
     effects_chart,
-    heatmap_chart,
     kpi_by_mode_chart,
     likert_chart,
-    network_chart,
     reach_chart,
 )
+from evalkit.report.charts_partners import heatmap_chart, network_chart
 from evalkit.report.model import ReportData, clean_text
 from evalkit.report.summary import key_messages, ranked_findings
 from evalkit.report.text import (
@@ -285,7 +284,7 @@ def _relationships(data: ReportData) -> Section:
             _table([s["network_name"], s["kpi"], s["value"], s["ci"], s["n"]], rows,
                    [False, False, True, True, True])
         )  # fmt: skip
-        blocks += _suppressed_note(data, "kpi_breakdown")
+    blocks += _suppressed_note(data, "kpi_breakdown", "relationships")
     return Section("relationships", s["relationships"], blocks or [_nothing(s)])
 
 

@@ -90,7 +90,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "likert": ("item", "group", "level", "label", "count", "share", "suppressed"),
     "network": ("local_unit", "counterpart", "status", "via_office"),
-    "relationships": ("partner", "dimension", "score", "previous_score"),
+    "relationships": ("partner", "dimension", "score", "previous_score", "n", "suppressed"),
     "inclusive_reach": (
         "group",
         "share",
@@ -133,6 +133,7 @@ SUPPRESSED_HIDE: dict[str, tuple[str, ...]] = {
         "p_fdr",
     ),
     "likert": ("count", "share"),
+    "relationships": ("score", "previous_score", "n"),
     "inclusive_reach": ("share", "ratio", "ci_low", "ci_high", "n"),
 }
 

@@ -52,8 +52,9 @@ class IngestSummary:
     """What one ``evalkit ingest`` did. ``report`` is the validation report (not in to_dict).
 
     ``near_duplicates`` pairs each skipped response id with the stored one it repeats;
-    ``warnings`` are lines for the user (dates outside the period), ``notes`` too (the
-    period taken from the submission dates).
+        # an unknown column, worded as validate words it; then dates outside the period
+        warnings=report.file_failures() + dates_outside(con, period, report.valid_frame),
+        notes=notes,
     """
 
     ingest_id: int
@@ -200,8 +201,13 @@ def _finish(
         ingested_at=db.now(),
         rows_in=report.rows_in,
         rows_quarantined=report.rows_quarantined,
+<<<<<<< HEAD
         warnings=dates_outside(con, period, report.valid_frame),
         notes=notes,
+=======
+        # an unknown column, worded as validate words it; then dates outside the period
+        warnings=report.file_failures() + dates_outside(con, period, report.valid_frame),
+>>>>>>> main
         report=report,
         **partial,
     )

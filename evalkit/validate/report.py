@@ -76,6 +76,13 @@ class ValidationReport:
             str(k): int(v) for k, v in self.failures["code"].value_counts().sort_index().items()
         }
 
+    def file_failures(self) -> list[str]:
+        """``code: message`` of each failure of the file rather than a row (an unknown
+        column), as ``evalkit validate`` prints them after ``file:``; ``evalkit ingest``
+        prints the same as warnings."""
+        at_file = self.failures[self.failures["source_row"].isna()]
+        return [f"{row.code}: {row.message}" for row in at_file.itertuples(index=False)]
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready): summary, counts, columns and every failure."""
         failures = self.failures.astype(object).where(self.failures.notna(), None)

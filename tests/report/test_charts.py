@@ -7,12 +7,8 @@ import pytest
 
 from evalkit.report import ReportData
 from evalkit.report.canvas import Canvas
-from evalkit.report.charts import (
-    heatmap_chart,
-    likert_chart,
-    network_chart,
-    reach_chart,
-)
+from evalkit.report.charts import likert_chart, reach_chart
+from evalkit.report.charts_partners import heatmap_chart, network_chart
 
 
 def _ops(chart, kind):
@@ -95,10 +91,29 @@ def test_heatmap_arrows_only_for_changes_of_at_least_point_two():
             "dimension": ["trust", "commitment", "trust"],
             "score": [6.1, 5.4, 4.0],
             "previous_score": [5.8, 5.5, None],
+            "n": [14, 12, 11],
         }
     )
     chart = heatmap_chart(_data(relationships=rel))
-    assert chart.rows == [["A", "6.1 ▲ (5.8)", "5.4 (5.5)"], ["B", "4.0", "—"]]
+    assert chart.rows == [["A", "6.1 ▲ (5.8)", "5.4 (5.5)", "14"], ["B", "4.0", "—", "11"]]
+    assert chart.header[-1] == "n"
+
+
+def test_heatmap_shows_suppressed_partners_as_dashes_whatever_the_table_held():
+    rel = pd.DataFrame(
+        {
+            "partner": ["A", "B"],
+            "dimension": ["trust", "trust"],
+            "score": [6.1, 1.0],  # B: one answer, the score slipped through upstream
+            "previous_score": [5.8, 2.0],
+            "n": [14, 1],
+            "suppressed": [False, True],
+        }
+    )
+    chart = heatmap_chart(_data(relationships=rel))
+    assert chart.rows == [["A", "6.1 ▲ (5.8)", "14"], ["B", "—", "—"]]
+    drawn = [o["text"] for o in _ops(chart, "text")]
+    assert "1.0" not in drawn and "—" in drawn
 
 
 def test_network_edges_follow_the_table_and_office_links():
