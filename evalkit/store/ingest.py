@@ -52,9 +52,8 @@ class IngestSummary:
     """What one ``evalkit ingest`` did. ``report`` is the validation report (not in to_dict).
 
     ``near_duplicates`` pairs each skipped response id with the stored one it repeats;
-        # an unknown column, worded as validate words it; then dates outside the period
-        warnings=report.file_failures() + dates_outside(con, period, report.valid_frame),
-        notes=notes,
+    ``warnings`` are lines for the user (unknown columns, as validate reports them; dates
+    outside the period), ``notes`` too (the period taken from the submission dates).
     """
 
     ingest_id: int
@@ -201,13 +200,9 @@ def _finish(
         ingested_at=db.now(),
         rows_in=report.rows_in,
         rows_quarantined=report.rows_quarantined,
-<<<<<<< HEAD
-        warnings=dates_outside(con, period, report.valid_frame),
-        notes=notes,
-=======
         # an unknown column, worded as validate words it; then dates outside the period
         warnings=report.file_failures() + dates_outside(con, period, report.valid_frame),
->>>>>>> main
+        notes=notes,
         report=report,
         **partial,
     )
