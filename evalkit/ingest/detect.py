@@ -461,8 +461,7 @@ def _short_rows(text: str, delimiter: str, shape: tuple[int, int]) -> dict[int, 
     """
     try:
         counts = [
-            len(record)
-            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            len(record) for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         ]
     except csv.Error:  # a field over the csv module's limit (the C parser took it)
         return {}
