@@ -53,7 +53,19 @@ CATALOGUE: dict[str, Code] = {
             "Duplicate response id",
             "response id {value} appears earlier in the file; only the first is kept",
         ),
+        Code(
+            "multi-mismatch",
+            "Joined answer disagrees with its option columns",
+            "{item}: the joined cell {value} names other choices than its option columns "
+            "({detail}); the row is kept in the quarantine: correct the cell or the columns",
+        ),
         Code("missing-id", "Missing response id", "the row has no response id{detail}"),
+        Code(
+            "short-row",
+            "Row cut short",
+            "the row has only {detail}: the file may have been cut off; export it again, or "
+            "complete the row",
+        ),
         Code(
             "unknown-column",
             "Unknown column",
