@@ -61,7 +61,8 @@ CASES = [
     Case("odk/central_all-data-types_0.csv", "odk_alltypes", mapping="map_alltypes"),
     Case("odk/central_mytestform_0.csv", "odk_mytestform"),
     Case("odk/central_mytestform_1.csv", "odk_mytestform"),
-    Case("odk/central_selectMultiple_0.csv", "odk_selectmultiple", "explained", "multi-mismatch"),
+    # joined cells name choices that have no option column: taken from the joined cell
+    Case("odk/central_selectMultiple_0.csv", "odk_selectmultiple"),
     Case("odk/central_selectMultiple_1.csv", "odk_selectmultiple"),
     Case("odk/central_structuredform_0.csv", "odk_structuredform"),
     Case("odk/central_structuredform_1.csv", "odk_structuredform"),
@@ -135,21 +136,9 @@ def _line(case: Case, outcome: str, result: object) -> str:
     )
 
 
-# joined and split select_multiple cells that disagree are dropped without a word today;
-# issue 16 point 7(b) quarantines them with a note (multi-mismatch / unknown-choice)
-PENDING = {
-    "odk/central_selectMultiple_0.csv",
-    "kobo/favorite_coffee.xml.csv",
-    "kobo/favorite_coffee.xml.xlsx",
-    "kobo/favorite_coffee.labels.csv",
-}
-
-
 def _param(case: Case) -> object:
-    reason = "issue 16 point 7(b): joined vs split select_multiple disagreement is silent"
-    marks = [pytest.mark.xfail(reason=reason)] if case.export in PENDING else []
     label = case.export + (f" --date-order {case.date_order}" if case.date_order else "")
-    return pytest.param(case, marks=marks, id=label)
+    return pytest.param(case, id=label)
 
 
 def _problems(case: Case, outcome: str, result: object) -> list[str]:
