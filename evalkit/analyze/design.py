@@ -102,7 +102,8 @@ def _weights_from_design(frame: pd.DataFrame, opts: AnalysisOptions) -> np.ndarr
         raise UsageError(
             "a sample design with --strata or --cluster needs the sampling weights",
             hint="name the weight column with --weights (or give the instrument a "
-            "'role: weight' item); without clusters --fpc alone also gives them",
+            "'role: weight' item, with its column in the responses); without clusters --fpc "
+            "alone also gives them",
         )
     for column in (opts.strata, opts.fpc):
         if column is not None and column not in frame.columns:

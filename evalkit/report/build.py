@@ -16,7 +16,7 @@ import pandas as pd
 from evalkit._version import __version__
 from evalkit.analyze import AnalysisOptions, analysis_columns, analyze
 from evalkit.analyze.frame_io import frame_from_export
-from evalkit.analyze.themes import Codebook
+from evalkit.analyze.themes import Codebook, fold
 from evalkit.errors import DataError
 from evalkit.instrument.library import load_instrument
 from evalkit.instrument.model import Instrument
@@ -249,15 +249,27 @@ def response_rates(
 
 
 def stories_table(follow_up: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Two or three Most Significant Change stories, as examples for a panel to replace."""
+    """Two or three Most Significant Change stories, as examples for a panel to replace.
+
+    A story told twice from the same engagement (the same text, compared without case,
+    accents or spacing) is shown once: duplicates are submissions repeated, not two stories.
+    """
     if follow_up is None or "most_significant_change" not in follow_up:
         return None
-    stories = follow_up["most_significant_change"].dropna().astype("string").str.strip()
-    stories = stories[stories.str.len() > 0].head(3)
+    stories = follow_up["most_significant_change"].astype("string").str.strip()
+    engagement = (
+        follow_up["engagement_id"].astype("string").str.strip()
+        if "engagement_id" in follow_up
+        else pd.Series("", index=follow_up.index, dtype="string")
+    )
+    frame = pd.DataFrame({"story": stories, "engagement": engagement.fillna("")})
+    frame = frame[frame["story"].fillna("").str.len() > 0]
+    frame["key"] = frame["story"].map(lambda text: " ".join(fold(str(text)).split()))
+    frame = frame.drop_duplicates(["engagement", "key"]).head(3)
     return pd.DataFrame(
         {
-            "title": [f"Story {i}" for i in range(1, len(stories) + 1)],
-            "story": stories.to_list(),
+            "title": [f"Story {i}" for i in range(1, len(frame) + 1)],
+            "story": frame["story"].to_list(),
             "selected_by": "example (the first three of the period; a panel should choose)",
         }
     )

@@ -274,9 +274,10 @@ def validate_responses(
     issues = result.issues.copy()
     if not issues.empty:
         issues["row"] = issues["row"].astype("Int64")
-        issues["detail"] = issues["message"].where(
-            issues["code"].isin(["wrong-type", "number-too-large", "short-row"]), ""
+        with_detail = issues["code"].isin(
+            ["wrong-type", "number-too-large", "short-row", "multi-mismatch"]
         )
+        issues["detail"] = issues["message"].where(with_detail, "")
         parts.append(issues[["row", "item", "value", "code", "detail"]])
     unknown = result.columns[result.columns["used_as"] == "unknown"]
     if not unknown.empty:

@@ -135,3 +135,39 @@ def test_cli_design_options(inst_path, tmp_path):
     assert "'nope' is not in the responses" in bad.output
     assert "Traceback" not in bad.output
     assert np.isfinite(meta["kish_n_effective"])
+
+
+def test_crosstab_with_a_cluster_design(inst_path):
+    """evalkit crosstab --rows sch_wide --cols stype --cluster dnum --fpc fpc on apiclus1:
+    svychisq(~sch.wide+stype, dclus1) F = 5.19336954147488 on (1.49463977770746,
+    20.9249568879044), p = 0.0217474623707969; pw (role: weight) is the weight."""
+    from evalkit.analyze.crosstab import crosstab
+
+    res = crosstab(_frame("apiclus1"), load_instrument(inst_path), "sch_wide", "stype",
+                   AnalysisOptions(cluster="dnum", fpc="fpc", n_boot=99))  # fmt: skip
+    row = res.test.iloc[0]
+    assert row.test == "Rao-Scott F test (design-based chi-square)"
+    assert row.statistic == pytest.approx(5.19336954147488, rel=1e-10)
+    assert (row.df, row.df2) == (pytest.approx(1.49463977770746, rel=1e-10),
+                                 pytest.approx(20.9249568879044, rel=1e-10))  # fmt: skip
+    assert row.p_value == pytest.approx(0.0217474623707969, rel=1e-8)
+    assert res.metadata["weights"] == "pw"
+    assert res.metadata["survey_design"]["degf"] == 14
+
+
+def test_crosstab_cli_reads_the_design_columns(inst_path, tmp_path):
+    """The CLI reads only the columns it names: the design's and the role: weight item must be
+    among them (from a platform export)."""
+    from evalkit.cli.main import cli
+
+    path = tmp_path / "apiclus1.csv"
+    frame = _frame("apiclus1")
+    frame.insert(0, "response_id", [f"r{i}" for i in range(len(frame))])
+    frame.to_csv(path, index=False)
+    args = ["crosstab", str(path), "--platform", "generic", "--instrument", str(inst_path),
+            "--rows", "sch_wide", "--cols", "stype", "--cluster", "dnum", "--fpc", "fpc",
+            "--n-boot", "99", "--json", "-"]  # fmt: skip
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    test = json.loads(out.output)["tables"]["test"][0]
+    assert test["statistic"] == pytest.approx(5.19336954147488, rel=1e-10)
