@@ -184,8 +184,10 @@ def crosstab(
 ) -> CrosstabResult:
     """Crosstab of ``rows`` by ``cols`` (items, options, period...) with its test.
 
-    ``options`` gives ``where``, ``engagement``, ``weights``, ``alpha``, ``min_cell``,
-    ``seed``, ``n_boot``, ``lang`` and ``bins`` (for a numeric ``rows`` or ``cols``).
+    ``options`` gives ``where``, ``engagement``, ``weights`` (default: the instrument's
+    ``role: weight`` item), the sample design (``strata``, ``cluster``, ``fpc``,
+    ``lonely_psu``), ``alpha``, ``min_cell``, ``seed``, ``n_boot``, ``lang`` and ``bins``
+    (for a numeric ``rows`` or ``cols``).
 
     Examples
     --------
@@ -205,7 +207,8 @@ def crosstab(
     frame, filter_meta = apply_filters(frame, instrument, opts)
     row_bd = breakdown_from(frame, instrument, _as_breakdown(opts, rows))
     col_bd = breakdown_from(frame, instrument, _as_breakdown(opts, cols))
-    weights = _weights(frame, opts)
+    design, design_meta = _design(frame, instrument, opts)
+    weights = design.weights
     ok = (row_bd.codes >= 0) & (col_bd.codes >= 0)
     cell = row_bd.codes[ok] * col_bd.k + col_bd.codes[ok]
     counts = np.bincount(cell, minlength=row_bd.k * col_bd.k).reshape(row_bd.k, col_bd.k)
@@ -222,7 +225,9 @@ def crosstab(
         test, min_expected = independence_test(shown, seed=opts.seed)
         v_low, v_high = cramers_v_ci(shown, opts.alpha, opts.n_boot, opts.seed)
     else:
-        estimate, test, min_expected = _weighted(row_bd, col_bd, ok, weights, keep_r, keep_c)
+        estimate, test, min_expected = _weighted(
+            row_bd, col_bd, ok, weights, keep_r, keep_c, design.sample
+        )
         v_low = v_high = np.nan  # no design-based interval for V
     hidden = suppress_cells(shown, opts.min_cell)
     cells = _cell_rows(row_bd, col_bd, keep_r, keep_c, estimate, hidden)
@@ -253,7 +258,7 @@ def crosstab(
         "n_rows": len(frame),
         "n_in_table": int(shown.sum()),
         **filter_meta,
-        "weights": opts.weights,
+        **design_meta,
         "alpha": opts.alpha,
         "min_cell": opts.min_cell,
         "seed": opts.seed,
@@ -274,16 +279,20 @@ def _as_breakdown(opts: AnalysisOptions, var: str) -> AnalysisOptions:
     return replace(opts, by=var, where=None, engagement=None)
 
 
-def _weights(frame: pd.DataFrame, opts: AnalysisOptions) -> np.ndarray | None:
-    from evalkit.analyze.weights import read_weights
+def _design(frame: pd.DataFrame, instrument: Instrument, opts: AnalysisOptions):
+    """The weights and sample design, as ``analyze`` takes them (no raking here)."""
+    from dataclasses import replace
 
-    if not opts.weights or opts.weights == "none":
-        return None
-    return read_weights(frame, opts.weights)
+    from evalkit.analyze.design import design_from
+
+    design, meta = design_from(frame, replace(opts, margins=None), instrument)
+    meta.pop("raked", None)
+    return design, meta
 
 
-def _weighted(row_bd: Breakdown, col_bd: Breakdown, ok, w, keep_r, keep_c):
-    """Weighted cell totals (scaled to the n they hold) and the Rao-Scott test."""
+def _weighted(row_bd: Breakdown, col_bd: Breakdown, ok, w, keep_r, keep_c, sample=None):
+    """Weighted cell totals (scaled to the n they hold) and the Rao-Scott test (on the sample
+    design's covariance and df when there is one)."""
     from evalkit.analyze.weights import rao_scott_test
 
     use = ok & np.isin(row_bd.codes, keep_r) & np.isin(col_bd.codes, keep_c)
@@ -295,7 +304,10 @@ def _weighted(row_bd: Breakdown, col_bd: Breakdown, ok, w, keep_r, keep_c):
     table = total.reshape(row_bd.k, col_bd.k)[np.ix_(keep_r, keep_c)]
     table = table / table.sum() * use.sum() if table.sum() > 0 else table
     expected, _ = adjusted_residuals(table)
-    res = rao_scott_test(rows, cols, np.where(np.isfinite(w), w, 0.0))
+    if sample is None:
+        res = rao_scott_test(rows, cols, np.where(np.isfinite(w), w, 0.0))
+    else:
+        res = rao_scott_test(rows, cols, w, design=sample)
     return table, res, float(expected.min()) if expected.size else np.nan
 
 

@@ -19,6 +19,8 @@ import pandas as pd
 from evalkit.analyze import _dist
 from evalkit.analyze.options import AnalysisOptions
 from evalkit.analyze.rows import Context, Rows, base, blank_if, comparison_note, shown_pairs
+from evalkit.analyze.survey import SampleDesign, sample_design, weights_from_fpc
+from evalkit.errors import UsageError
 from evalkit.instrument.model import Instrument
 
 
@@ -33,10 +35,15 @@ class Design:
     note
         Set when the weights are propensity weights: every comparison is then an
         "adjusted association" and says so.
+    sample
+        Strata, clusters (PSUs) and finite population corrections
+        (:class:`evalkit.analyze.survey.SampleDesign`), or None: a single-stage design
+        sampled with replacement, R ``svydesign(id=~1, weights=~w)``.
     """
 
     weights: np.ndarray | None = None
     note: str = ""
+    sample: SampleDesign | None = None
 
     @property
     def weighted(self) -> bool:
@@ -56,9 +63,12 @@ def design_from(
 
     column = weight_column(frame, opts, instrument)
     meta: dict[str, Any] = {"weights": column, "raked": bool(opts.margins)}
-    if column is None and not opts.margins:
+    sampled = any((opts.strata, opts.cluster, opts.fpc))
+    if column is None and not opts.margins and not sampled:
         return Design(), meta
     w = read_weights(frame, column) if column is not None else None
+    if w is None and sampled and not opts.margins:
+        w = _weights_from_design(frame, opts)
     if opts.margins:
         base_w = np.where(np.isnan(w), 1.0, w) if w is not None else None
         w, report = rake(frame, opts.margins, base_w, *opts.rake_bounds)
@@ -70,7 +80,38 @@ def design_from(
             rake_n_trimmed=report.n_trimmed,
         )
     meta["kish_n_effective"] = kish_n(w)
-    return Design(weights=w), meta
+    if not sampled:
+        return Design(weights=w), meta
+    sample = sample_design(frame, w, opts.strata, opts.cluster, opts.fpc, opts.lonely_psu)
+    meta["survey_design"] = {
+        "strata": opts.strata,
+        "cluster": opts.cluster,
+        "fpc": opts.fpc,
+        "lonely_psu": opts.lonely_psu,
+        "n_strata": sample.n_strata,
+        "n_psu": len(sample.psu_stratum),
+        "degf": sample.degf,
+    }
+    return Design(weights=w, sample=sample), meta
+
+
+def _weights_from_design(frame: pd.DataFrame, opts: AnalysisOptions) -> np.ndarray:
+    """Weights N_h / n_h from a one-stage fpc of population sizes, as R's ``svydesign`` derives
+    them when none are given; clusters need the weights themselves."""
+    if opts.fpc is None or opts.cluster or "/" in opts.fpc:
+        raise UsageError(
+            "a sample design with --strata or --cluster needs the sampling weights",
+            hint="name the weight column with --weights (or give the instrument a "
+            "'role: weight' item, with its column in the responses); without clusters --fpc "
+            "alone also gives them",
+        )
+    for column in (opts.strata, opts.fpc):
+        if column is not None and column not in frame.columns:
+            raise UsageError(
+                f"the design column {column!r} is not in the responses",
+                hint="name an item of the instrument with --strata or --fpc",
+            )
+    return weights_from_fpc(frame, opts.strata, opts.fpc)
 
 
 def weight_column(
@@ -100,57 +141,27 @@ def compare_domains(
 
     ``values`` give the descriptives' mean; ``compared`` (default ``values``) is what is
     compared (a 0/1 indicator for shares, -100/0/100 for NPS). The groups are domains of one
-    design (R: ``svyby``). Pairs: R's ``svyttest`` on the two groups (t on n_a + n_b - 2 df).
-    Omnibus: for categories (``table_codes``, an int code per row, -1 missing) the Rao-Scott
-    F test of the outcome x group table (R: ``svychisq``), otherwise the Wald F test of equal
-    means on (k - 1, n - k) df (R: ``regTermTest``).
+    design (R: ``svyby``). Pairs: R's ``svyttest`` on the two groups (t on the df of the
+    design restricted to them, less 1: n_a + n_b - 2 without strata or clusters). Omnibus:
+    for categories (``table_codes``, an int code per row, -1 missing) the Rao-Scott F test of
+    the outcome x group table (R: ``svychisq``), otherwise the Wald F test of equal means on
+    (k - 1, design df + 1 - k) df (R: ``regTermTest``). With strata, clusters or an fpc
+    (``ctx.design.sample``) the variances are those of :mod:`evalkit.analyze.survey`, the
+    domain means are correlated, and each estimate carries R's design effect.
     """
-    from evalkit.analyze.weights import (
-        diff_of_means,
-        rao_scott_test,
-        wald_equal_means,
-        weighted_group_means,
-    )
-
-    groups, opts, w = ctx.groups, ctx.opts, ctx.design.weights
-    note_text = ctx.design.note
-    k = groups.k
+    groups = ctx.groups
     y = values if compared is None else compared
-    n, mean_raw, se_raw, n_eff = weighted_group_means(groups.codes, values, w, k)
-    _, est, se, _ = weighted_group_means(groups.codes, y, w, k)
+    raw = _domain_stats(groups.codes, values, ctx.design, groups.k)
+    est = _domain_stats(groups.codes, y, ctx.design, groups.k) if compared is not None else raw
+    n = raw.n
     hidden = ctx.suppressed(n)
-    missing = groups.missing(n.astype(np.int64))
-    z = float(_dist.norm.ppf(1 - opts.alpha / 2))
-    is_share = compared is not None
-    for i, name in enumerate(groups.names):
-        row = {
-            **base(outcome, outcome_type, groups),
-            "group": name,
-            "n": int(n[i]),
-            "missing": int(missing[i]),
-            "missing_choice": 0,
-            "mean": mean_raw[i],
-            "share_name": estimate_name if is_share else "",
-            "share": est[i] if is_share else np.nan,
-            "share_ci_low": est[i] - z * se[i] if is_share else np.nan,
-            "share_ci_high": est[i] + z * se[i] if is_share else np.nan,
-            "nps": est[i] if outcome_type == "nps" else np.nan,
-            "n_effective": n_eff[i],
-            "mean_se": se_raw[i],
-            "mean_ci_low": mean_raw[i] - z * se_raw[i],
-            "mean_ci_high": mean_raw[i] + z * se_raw[i],
-            "suppressed": bool(hidden[i]),
-        }
-        rows.descriptives.append(blank_if(row, hidden[i]))
+    _describe(outcome, outcome_type, estimate_name, raw, est, compared is not None, hidden,
+              ctx, rows)  # fmt: skip
     if not groups.compares:
         return
     shown = ~hidden
-    if table_codes is not None:
-        shown_codes = np.where(np.isin(groups.codes, np.flatnonzero(shown)), groups.codes, -1)
-        res = rao_scott_test(table_codes, shown_codes, w)
-    else:
-        k_shown = int((n[shown] > 0).sum())
-        res = wald_equal_means(est[shown], se[shown], df2=float(n[shown].sum() - k_shown))
+    res = _omnibus(y, est, shown, table_codes, ctx)
+    note = ctx.design.note or ("survey design" if ctx.design.sample else "survey-weighted")
     rows.comparisons.append(
         {
             **base(outcome, outcome_type, groups),
@@ -163,31 +174,110 @@ def compare_domains(
             "n": int(n[shown].sum()),
             "n_groups": int((n[shown] > 0).sum()),
             "suppressed": bool(hidden.any()),
-            "adjusted": bool(note_text),
-            "note": "; ".join(
-                filter(None, [note_text or "survey-weighted", comparison_note(hidden, groups)])
-            ),
+            "adjusted": bool(ctx.design.note),
+            "note": "; ".join(filter(None, [note, comparison_note(hidden, groups)])),
         }
     )
     for a, b, row in shown_pairs(outcome, outcome_type, groups, n, hidden, rows):
-        test, diff = diff_of_means(
-            est[a], se[a], est[b], se[b], opts.alpha, df=float(n[a] + n[b] - 2)
-        )
+        test, diff = _pair(y, est, a, b, ctx)
         rows.pairwise.append(
             {
                 **row,
                 "estimate_name": estimate_name,
-                "estimate_a": est[a],
-                "estimate_b": est[b],
+                "estimate_a": est.mean[a],
+                "estimate_b": est.mean[b],
                 "difference": diff.value,
                 "difference_ci_low": diff.ci_low,
                 "difference_ci_high": diff.ci_high,
-                "difference_method": "survey-weighted, linearised SE",
+                "difference_method": f"{note}, linearised SE",
                 "test": test.test,
                 "statistic": test.statistic,
                 "df": test.df,
                 "p_value": test.p_value,
                 "effect_name": "",
-                "note": note_text or "survey-weighted",
+                "note": note,
             }
         )
+
+
+@dataclass(frozen=True)
+class _Domains:
+    """Per group: answered n, weighted mean, SE, effective n, design effect (NaN without a
+    sample design) and the covariance of the means (None: uncorrelated)."""
+
+    n: np.ndarray
+    mean: np.ndarray
+    se: np.ndarray
+    n_eff: np.ndarray
+    deff: np.ndarray
+    cov: np.ndarray | None
+
+
+def _domain_stats(codes: np.ndarray, y: np.ndarray, design: Design, k: int) -> _Domains:
+    from evalkit.analyze.survey import domain_means
+    from evalkit.analyze.weights import weighted_group_means
+
+    w = design.weights
+    if design.sample is None:
+        n, mean, se, n_eff = weighted_group_means(codes, y, w, k)
+        return _Domains(n, mean, se, n_eff, np.full(k, np.nan), None)
+    n, mean, cov, deff, n_eff = domain_means(codes, y, w, k, design.sample)
+    return _Domains(n, mean, np.sqrt(np.diag(cov)), n_eff, deff, cov)
+
+
+def _describe(outcome, outcome_type, estimate_name, raw, est, is_share, hidden, ctx, rows):
+    """One descriptives row per group (blank where suppressed)."""
+    groups = ctx.groups
+    missing = groups.missing(raw.n.astype(np.int64))
+    z = float(_dist.norm.ppf(1 - ctx.opts.alpha / 2))
+    for i, name in enumerate(groups.names):
+        row = {
+            **base(outcome, outcome_type, groups),
+            "group": name,
+            "n": int(raw.n[i]),
+            "missing": int(missing[i]),
+            "missing_choice": 0,
+            "mean": raw.mean[i],
+            "share_name": estimate_name if is_share else "",
+            "share": est.mean[i] if is_share else np.nan,
+            "share_ci_low": est.mean[i] - z * est.se[i] if is_share else np.nan,
+            "share_ci_high": est.mean[i] + z * est.se[i] if is_share else np.nan,
+            "nps": est.mean[i] if outcome_type == "nps" else np.nan,
+            "n_effective": (est if ctx.design.sample is not None else raw).n_eff[i],
+            "deff": est.deff[i],
+            "mean_se": raw.se[i],
+            "mean_ci_low": raw.mean[i] - z * raw.se[i],
+            "mean_ci_high": raw.mean[i] + z * raw.se[i],
+            "suppressed": bool(hidden[i]),
+        }
+        rows.descriptives.append(blank_if(row, hidden[i]))
+
+
+def _omnibus(y, est: _Domains, shown, table_codes, ctx):
+    """Rao-Scott F for a category table, else the Wald F of equal domain means."""
+    from evalkit.analyze.survey import wald_domains
+    from evalkit.analyze.weights import rao_scott_test, wald_equal_means
+
+    groups, design = ctx.groups, ctx.design
+    if table_codes is not None:
+        shown_codes = np.where(np.isin(groups.codes, np.flatnonzero(shown)), groups.codes, -1)
+        return rao_scott_test(table_codes, shown_codes, design.weights, design=design.sample)
+    used = np.flatnonzero(shown & (est.n > 0))
+    if design.sample is None:
+        return wald_equal_means(est.mean[shown], est.se[shown],
+                                df2=float(est.n[shown].sum() - len(used)))  # fmt: skip
+    answered = np.isin(groups.codes, used) & np.isfinite(y) & np.isfinite(design.weights)
+    df2 = design.sample.degf_within(answered) + 1 - len(used)
+    return wald_domains(est.mean[used], est.cov[np.ix_(used, used)], df2)
+
+
+def _pair(y, est: _Domains, a: int, b: int, ctx):
+    """Design-based t test and interval of mean(a) - mean(b) (R ``svyttest``)."""
+    from evalkit.analyze.survey import domain_difference
+    from evalkit.analyze.weights import diff_of_means
+
+    design, alpha = ctx.design, ctx.opts.alpha
+    if design.sample is None:
+        return diff_of_means(est.mean[a], est.se[a], est.mean[b], est.se[b], alpha,
+                             df=float(est.n[a] + est.n[b] - 2))  # fmt: skip
+    return domain_difference(ctx.groups.codes, y, design.weights, (b, a), design.sample, alpha)

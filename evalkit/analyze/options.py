@@ -46,6 +46,14 @@ class AnalysisOptions:
         Column holding probability (survey) weights; every estimate and SE is then weighted
         (linearised SEs as R survey, design-based t, Wald F and Rao-Scott tests, Kish
         effective n).
+    strata, cluster, fpc
+        The sample design's columns (:mod:`evalkit.analyze.survey`), as R's
+        ``svydesign(strata=, id=, fpc=)``: strata, primary sampling units (two stages as
+        ``"psu/ssu"``) and the population size or sampling fraction (``"N1/N2"`` for two
+        stages). Any of them makes the run design-based, as ``weights`` does.
+    lonely_psu
+        What a stratum with a single PSU contributes: ``fail`` (default), ``remove``,
+        ``certainty``, ``adjust`` or ``average`` (R ``options(survey.lonely.psu=)``).
     margins
         Population margins ``{item: {category: share}}`` to rake the weights to (IPF).
     rake_bounds
@@ -73,6 +81,10 @@ class AnalysisOptions:
     lang: str | None = None
     outcomes: tuple[str, ...] = field(default_factory=tuple)
     weights: str | None = None
+    strata: str | None = None
+    cluster: str | None = None
+    fpc: str | None = None
+    lonely_psu: str = "fail"
     margins: dict[str, dict[str, float]] | None = None
     rake_bounds: tuple[float, float] = (0.2, 5.0)
     adjust: tuple[str, ...] = field(default_factory=tuple)

@@ -109,7 +109,8 @@ def analysis_columns(instrument: Instrument, options: AnalysisOptions | None = N
     """
     opts = options or AnalysisOptions()
     weights = None if opts.weights == "none" else opts.weights
-    named = [opts.by, weights, *opts.adjust, *(opts.margins or {})]
+    sample = [c.strip() for x in (opts.strata, opts.cluster, opts.fpc) if x for c in x.split("/")]
+    named = [opts.by, weights, *sample, *opts.adjust, *(opts.margins or {})]
     named += where_columns(opts.where) + ([ENGAGEMENT] if opts.engagement is not None else [])
     typed = [item.id for item in instrument.items if item.type in ANALYSED_TYPES]
     # free-text outcomes (never personal ones) are read only by the open-answer analysis

@@ -91,6 +91,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "share_ci_high",
         "nps",
         "n_effective",
+        "deff",
         "mean_se",
         "mean_ci_low",
         "mean_ci_high",

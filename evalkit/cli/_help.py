@@ -19,21 +19,23 @@ Options:
   -h, --help  Show this message and exit.
 
 Commands:
-  analyze     Compare outcome measures across modes, with effect sizes and findings.
-  crosstab    Crosstab of two items: counts, percentages, test and residuals.
-  demo        Run the whole job on the sample data, ending with the annual report.
-  followup    Follow-up waves linked to answers: response, attrition, outcomes.
-  ingest      Validate a response export and add it to the workspace.
-  instrument  List, show, check and export questionnaires.
-  kpi         KPI scorecard for a period: value, CI, target, status, trend.
-  partners    Keep the partner register: names it lacks, look-alike names to merge.
-  plan        Sample size per group, or the minimum detectable difference.
-  pool        Pool city bundles: Mantel-Haenszel, random-effects meta-analysis, KPIs.
-  report      Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.
-  sample      Generate synthetic responses with planted effects.
-  share       Write a bundle of aggregates (no microdata) for a city network.
-  validate    Validate a response export against an instrument.
-  workspace   The workspace: status, ingests, undo, relabel, period, erase, export.
+  analyze        Compare outcome measures across modes, with effect sizes and findings.
+  crosstab       Crosstab of two items: counts, percentages, test and residuals.
+  demo           Run the whole job on the sample data, ending with the annual report.
+  followup       Follow-up waves linked to answers: response, attrition, outcomes.
+  ingest         Validate a response export and add it to the workspace.
+  instrument     List, show, check and export questionnaires.
+  kpi            KPI scorecard for a period: value, CI, target, status, trend.
+  partners       Keep the partner register: names it lacks, look-alike names to merge.
+  plan           Sample size per group, or the minimum detectable difference.
+  pool           Pool city bundles: Mantel-Haenszel, random-effects meta-analysis, KPIs.
+  relationships  Partners' lifecycle (new, sustained, dormant, revived...) and portfolio
+                 KPIs.
+  report         Write the annual report: HTML, Markdown, XLSX, JSON, Word and charts.
+  sample         Generate synthetic responses with planted effects.
+  share          Write a bundle of aggregates (no microdata) for a city network.
+  validate       Validate a response export against an instrument.
+  workspace      The workspace: status, ingests, undo, relabel, period, erase, export.
 """
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper

@@ -59,6 +59,22 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     help="Column of survey (probability) weights (default: the instrument's role: weight item; "
     "none: unweighted).",
 )
+@click.option("--strata", help="Sample design: the item holding each response's stratum.")
+@click.option(
+    "--cluster",
+    help="Sample design: the item holding each response's primary sampling unit (PSU); two "
+    "stages as PSU/SSU, e.g. district/school.",
+)
+@click.option(
+    "--fpc",
+    help="Sample design: the item holding the population size (or sampling fraction) of the "
+    "response's stratum; two stages as N1/N2.",
+)
+@click.option(
+    "--lonely-psu",
+    type=click.Choice(["fail", "remove", "certainty", "adjust", "average"]),
+    help="A stratum with one PSU: fail (default), or R survey.lonely.psu's other rules.",
+)
 @click.option(
     "--margins",
     type=click.Path(dir_okay=False),
@@ -171,6 +187,8 @@ def summary_text(result) -> str:
     head = f"{meta['instrument_id']} {meta['instrument_version']}: {who}"
     if meta.get("where") or meta.get("engagement"):
         head += f" where {_filter_text(meta)} ({meta['n_rows_filtered_out']} left out)"
+    if meta.get("survey_design"):
+        head += "; " + _design_text(meta)
     if meta.get("breakdown") == "none":
         return _topline_text(result, head)
     lines = [
@@ -194,6 +212,15 @@ def summary_text(result) -> str:
     if meta.get("skipped_outcomes"):
         lines += ["", f"skipped: {meta['skipped_outcomes']}"]
     return "\n".join(lines) + "\n"
+
+
+def _design_text(meta) -> str:
+    """The sample design in a few words, e.g. 'design: strata stype, weights pw, 197 df'."""
+    d = meta["survey_design"]
+    parts = [f"{key} {d[key]}" for key in ("strata", "cluster", "fpc") if d.get(key)]
+    if meta.get("weights"):
+        parts.append(f"weights {meta['weights']}")
+    return f"design: {', '.join(parts)} ({d['n_psu']} PSUs, {d['degf']:g} df)"
 
 
 def _text_lines(result) -> list[str]:

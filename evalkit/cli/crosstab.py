@@ -29,7 +29,16 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 @click.option("--bins", help="With a numeric --rows/--cols item: N quantile groups, or edges.")
 @click.option("--where", help="Only responses where EXPR holds, e.g. \"mode != 'virtual'\".")
 @click.option("--engagement", help="Only the responses to this engagement code.")
-@click.option("--weights", help="Column of survey (probability) weights (Rao-Scott test).")
+@click.option("--weights", help="Column of survey (probability) weights (Rao-Scott test; "
+              "default: the instrument's role: weight item; none: unweighted).")  # fmt: skip
+@click.option("--strata", help="Sample design: the item holding each response's stratum.")
+@click.option("--cluster", help="Sample design: the PSU item (two stages: PSU/SSU).")
+@click.option("--fpc", help="Sample design: population size or sampling fraction (N1/N2).")
+@click.option(
+    "--lonely-psu",
+    type=click.Choice(["fail", "remove", "certainty", "adjust", "average"]),
+    help="A stratum with one PSU: fail (default), or R survey.lonely.psu's rules.",
+)
 @click.option("--min-cell", default=10, show_default=True, help="Suppress cells below this.")
 @click.option("--alpha", default=0.05, show_default=True, help="1 - confidence level.")
 @click.option("--seed", default=0, show_default=True, help="Seed of bootstrap and Monte Carlo.")
@@ -57,7 +66,10 @@ def crosstab(
         raise UsageError("give one of: FILE or --workspace W", hint="see evalkit crosstab --help")
     inst = load_instrument(instrument_name)
     opts = options_from(**options)
-    named = [row_var, col_var, *_filter_columns(opts), *([opts.weights] if opts.weights else [])]
+    design = [c for x in (opts.weights, opts.strata, opts.cluster, opts.fpc) if x
+              for c in x.split("/")]  # fmt: skip
+    design += [item.id for item in inst.items_with_role("weight")]
+    named = [row_var, col_var, *_filter_columns(opts), *design]
     # an option column ITEM__CHOICE is read with its item
     columns = [n.split("__", 1)[0] if inst.has_item(n.split("__", 1)[0]) else n for n in named]
     if file:

@@ -48,6 +48,12 @@ def format_change(value: float, unit: str | None) -> str:
 @click.option("--population", type=click.Path(dir_okay=False), help="Population shares (K9).")
 @click.option("--min-cell", default=10, show_default=True, help="Suppress groups below this n.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap intervals.")
+@click.option(
+    "--history/--no-history",
+    default=True,
+    show_default=True,
+    help="Also every earlier period the workspace holds, with a trend test (3+ periods).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-o", "--output", type=click.Path(file_okay=False), help="Write CSV tables here.")
 def kpi(
@@ -58,34 +64,43 @@ def kpi(
     population: str | None,
     min_cell: int,
     seed: int,
+    history: bool,
     as_json: bool,
     output: str | None,
 ) -> None:
     """Compute every KPI of the catalogue for a period, with CI, target, status and trend.
 
     KPIs that cannot be computed (no responses, no population shares) are listed with the
-    reason. Breakdowns by mode suppress groups smaller than --min-cell.
+    reason. Breakdowns by mode suppress groups smaller than --min-cell. When the workspace
+    holds earlier periods, a second table shows every KPI in each of them up to --period,
+    with a trend test from three periods on (--no-history leaves it out).
     """
     from evalkit.kpi import load_catalogue
     from evalkit.kpi.compute import kpis_from_workspace
+    from evalkit.kpi.history import kpi_history_from_workspace, stored_periods
     from evalkit.kpi.population import load_population
 
+    catalogue = load_catalogue(kpis_file)
+    shares = load_population(population) if population else None
     result = kpis_from_workspace(
-        workspace,
-        period,
-        compare_period,
-        load_catalogue(kpis_file),
-        load_population(population) if population else None,
-        min_cell=min_cell,
-        seed=seed,
+        workspace, period, compare_period, catalogue, shares, min_cell=min_cell, seed=seed
     )
+    past = None
+    if history and len(stored_periods(workspace, period)) > 1:
+        past = kpi_history_from_workspace(workspace, period, catalogue, shares, min_cell,
+                                          seed=seed)  # fmt: skip
     if output:
-        written = result.write_csv(output)
+        written = result.write_csv(output) + (past.write_csv(output) if past else [])
         echo(f"wrote {', '.join(str(p) for p in written)}", err=True)
     if as_json:
-        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        out = result.to_dict()
+        if past is not None:
+            out["kpi_history"] = past.to_dict()
+        echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     echo(render_scorecard(result.kpis))
+    if past is not None:
+        echo("\n" + render_history(past))
 
 
 def render_scorecard(kpis: Any) -> str:
@@ -110,6 +125,34 @@ def render_scorecard(kpis: Any) -> str:
             f"{row['code']:<5} {title:<48} {format_value(row['value'], unit):>10} {ci:>21} "
             f"{int(row['n'] or 0):>6} {format_value(row['target'], unit):>8}  {status}"
         )
+    return "\n".join(lines)
+
+
+def render_history(past: Any) -> str:
+    """Every KPI in every period, and its trend test, as fixed-width text."""
+    periods = list(past.metadata["periods"])
+    trends = {r["kpi_id"]: r for r in past.trends.to_dict("records")}
+    lines = [f"KPIs over the periods {periods[0]}–{periods[-1]}"]
+    lines.append(f"{'code':<5} " + " ".join(f"{p:>10}" for p in periods) + "  trend")
+    for kpi_id, block in past.history.groupby("kpi_id", sort=False):
+        shown = {}
+        for row in block.to_dict("records"):
+            status = row["status"]
+            shown[row["period"]] = (
+                "suppr." if status == "suppressed"
+                else "—" if status == "not computed"
+                else format_value(row["value"], row["unit"])
+            )  # fmt: skip
+        trend = trends.get(kpi_id, {})
+        if not _missing(trend.get("p_value")):
+            said = f"{trend['trend']} (p = {trend['p_value']:.3g}, {trend['test']})"
+        else:
+            said = trend.get("note") or ""
+            if trend.get("test") is None and trend.get("trend"):
+                said = f"{trend['trend']} ({said})"
+        code = block["code"].iloc[0]
+        values = " ".join(f"{shown.get(p, '—'):>10}" for p in periods)
+        lines.append(f"{code:<5} {values}  {said}")
     return "\n".join(lines)
 
 

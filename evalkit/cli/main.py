@@ -77,6 +77,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "workspace",
         "The workspace: status, ingests, undo, relabel, period, erase, export.",
     ),
+    "relationships": (
+        "evalkit.cli.relationships",
+        "relationships",
+        "Partners' lifecycle (new, sustained, dormant, revived...) and portfolio KPIs.",
+    ),
     "report": (
         "evalkit.cli.report",
         "report",

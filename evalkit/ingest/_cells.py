@@ -146,6 +146,30 @@ def issue_rows(
     )
 
 
+def short_row_issues(
+    short: dict[int, int], source_row: pd.Series, headers: list[str]
+) -> pd.DataFrame:
+    """Issue rows (code ``short-row``) for the rows of the file with fewer cells than the
+    header (``short``: record index -> cells, as :class:`~evalkit.ingest.detect.Grid` has
+    them; ``source_row`` is the record index + 1 of each row)."""
+    import numpy as np
+    import pandas as pd
+
+    if not short:
+        return empty_issues()
+    records = source_row.to_numpy() - 1
+    rows = np.flatnonzero(np.isin(records, list(short)))
+    details = []
+    for record in records[rows]:
+        n = short[int(record)]
+        first = headers[n] if n < len(headers) and headers[n].strip() else f"column {n + 1}"
+        details.append(f"{n} of the header's {len(headers)} cells (none from {first!r} on)")
+    return pd.DataFrame(
+        {"row": rows, "item": "", "value": "", "code": "short-row", "message": details},
+        columns=ISSUE_COLUMNS,
+    )
+
+
 def empty_issues() -> pd.DataFrame:
     import pandas as pd
 

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,9 @@ class Grid:
     delimiter: str | None
     kind: str  # "csv" or "xlsx"
     empty_rows: int = 0
+    # rows of a CSV with fewer cells than the header (row label in ``cells`` -> cells it has):
+    # the parser pads them with empty cells, which must not pass for blank answers
+    short_rows: dict[int, int] = field(default_factory=dict)
 
 
 def decode(data: bytes, path: str = "") -> tuple[str, str]:
@@ -438,8 +441,33 @@ def _read_csv_text(path: Path, where: Location) -> Grid:
             where,
             "check for an unclosed quote or a row with extra cells, or export the file again",
         ) from None
+    short = _short_rows(text, delimiter, cells.shape)
     cells, empty = _drop_empty_rows(as_text_frame(cells))  # short rows hold "", not NaN
-    return Grid(cells, str(path), encoding, delimiter, "csv", empty)
+    return Grid(cells, str(path), encoding, delimiter, "csv", empty, short)
+
+
+def _short_rows(text: str, delimiter: str, shape: tuple[int, int]) -> dict[int, int]:
+    """Records with fewer cells than the header: ``{record index: cells}``.
+
+    pandas pads a short record with empty cells and does not say which; Python's csv module,
+    which splits records as the C parser does, counts them (the careful path only: the fast
+    one refuses a short row). A blank line is no short row. When the two disagree on the
+    number of records, nothing is claimed.
+
+    Examples
+    --------
+    >>> _short_rows('id,q,z\\nr1,a,1\\nr2\\n\\n"r\\n3",b\\n', ",", (5, 3))
+    {2: 1, 4: 2}
+    """
+    try:
+        counts = [
+            len(record) for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
+    except csv.Error:  # a field over the csv module's limit (the C parser took it)
+        return {}
+    if len(counts) != shape[0]:
+        return {}
+    return {i: n for i, n in enumerate(counts) if 0 < n < shape[1]}
 
 
 def _drop_empty_rows(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from evalkit.errors import Location, UsageError
 from evalkit.ingest import generic, google, kobo, msforms, odk, qualtrics
 from evalkit.ingest._base import InputError, norm
+from evalkit.ingest._cells import short_row_issues
 from evalkit.ingest.canonical import build_canonical
 from evalkit.ingest.detect import Grid, read_grid
 from evalkit.ingest.timestamps import check_date_order
@@ -136,11 +137,12 @@ def read_responses(
     data = module.prepare(grid, date_order)
     data.path_hint = grid.path
     # only data.body holds the cells from here (build_canonical frees them as it converts)
-    file, encoding, delimiter, empty_rows = (
+    file, encoding, delimiter, empty_rows, short = (
         grid.path,
         grid.encoding,
         grid.delimiter,
         grid.empty_rows,
+        grid.short_rows,
     )
     del grid
     if data.response_id is None:
@@ -166,7 +168,7 @@ def read_responses(
         frame=result.frame,
         status=result.status,
         source_row=pd.Series(data.source_row.to_numpy(), name="source_row"),
-        issues=result.issues,
+        issues=_with_short_rows(result.issues, short, data.source_row, data.headers),
         columns=result.columns,
         raw=raw,
         platform=data.platform if name != "generic" else "generic",
@@ -176,6 +178,16 @@ def read_responses(
         delimiter=delimiter,
         notes=data.notes + ([f"{empty_rows} empty row(s) skipped"] if empty_rows else []),
     )
+
+
+def _with_short_rows(
+    issues: pd.DataFrame, short: dict[int, int], source_row: pd.Series, headers: list[str]
+) -> pd.DataFrame:
+    """The conversion issues and one ``short-row`` issue per row cut short (issue 16)."""
+    import pandas as pd
+
+    flagged = short_row_issues(short, source_row, headers)
+    return issues if flagged.empty else pd.concat([issues, flagged], ignore_index=True)
 
 
 # the columns that link a repeat group's rows to their submission: ODK Central / Briefcase

@@ -26,6 +26,7 @@ from evalkit.errors import Location
 from evalkit.ingest._base import InputError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -65,6 +66,11 @@ _DMY_ZONES = re.compile(
 _ZONE = re.compile(
     r"\s*\b(?:(?P<gmt>GMT|UTC)\s*(?P<sign>[+-])\s*(?P<hh>\d{1,2})(?::?(?P<mm>\d{2}))?"
     r"|(?P<abbr>[A-Z]{1,5}))$"
+)
+# an ISO 8601 timestamp, with its zone offset when it has one
+_ISO_OFFSET = (
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*"
+    r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _MERIDIEM = re.compile(r"\s*(?P<m>[AaPp])\.?\s?[Mm]\.?$")
 _FIELDS = (
@@ -187,7 +193,59 @@ def parse_timestamps(
         if iso.dt.tz is None:
             iso = _localize(iso, tz, values, notes, column)
         return iso.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    with_offsets = _with_offsets(text, present, where, values.index)
+    if with_offsets is not None:
+        return with_offsets
     return _parse_fields(text, present, tz, where, date_order, notes, zone_hint, values.index)
+
+
+def _with_offsets(
+    text: pd.Series, present: np.ndarray, where: Location, index: pd.Index
+) -> pd.Series | None:
+    """A column with ISO timestamps that carry an offset (``2026-03-01T10:00:00+02:00``),
+    which the careful path does not read: the times in UTC, or the error naming the cell at
+    fault; None when no cell has an offset.
+
+    Mixed with times without an offset, the cell of the fewer kind is named (of equal
+    numbers, the first cell unlike the column's first); otherwise the first cell that is
+    no ISO timestamp (the careful path used to name the first cell with an offset).
+    """
+    import numpy as np
+    import pandas as pd
+
+    parts = text.str.extract(_ISO_OFFSET)
+    iso = parts["date"].notna().to_numpy(dtype=bool) & present
+    aware = iso & parts["offset"].notna().to_numpy(dtype=bool)
+    if not aware.any():
+        return None
+    naive = iso & ~aware
+    if naive.any():
+        first_naive, first_aware = int(np.argmax(naive)), int(np.argmax(aware))
+        fewer_naive = naive.sum() < aware.sum() or (
+            naive.sum() == aware.sum() and first_naive > first_aware
+        )
+        pos, other = (first_naive, first_aware) if fewer_naive else (first_aware, first_naive)
+        has = "has no zone offset" if fewer_naive else "has a zone offset"
+        raise _bad(
+            where,
+            index,
+            pos,
+            f"the timestamp {text.iloc[pos]!r} {has}, unlike row {int(index[other]) + 1} "
+            f"({text.iloc[other]!r}): the column mixes times with and without offsets",
+            "give every time in the column its zone offset, or none (export the file again)",
+        )
+    parsed = pd.to_datetime(text.where(aware, None), format="ISO8601", utc=True, errors="coerce")
+    bad = present & (~aware | parsed.isna().to_numpy())
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise _bad(
+            where,
+            index,
+            pos,
+            f"cannot read the timestamp {text.iloc[pos]!r}",
+            "export dates in ISO format (YYYY-MM-DD hh:mm:ss) or as typed XLSX dates",
+        )
+    return parsed.astype("datetime64[ns, UTC]")
 
 
 def _bad(where: Location, index: pd.Index, pos: int, message: str, hint: str) -> InputError:

@@ -101,6 +101,11 @@ class Kpi:
     output: bool = False
     side: str = "both"  # toward_target: at_least, at_most or both sides of the target
     tolerance: float = 0.0  # toward_target: distance from the target still on target
+    title_es: str | None = None
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (``es``: ``title_es`` when the catalogue gives one)."""
+        return self.title_es if lang == "es" and self.title_es else self.title
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -312,6 +317,14 @@ class _Checker:
             )
 
 
+def _inherited(library: dict[str, Any], office: dict[str, Any]) -> dict[str, Any]:
+    """The library entry an office KPI inherits from; a renamed KPI does not keep the
+    library's translated title (it would name another thing in the Spanish report)."""
+    if "title" in office and "title_es" not in office:
+        return {k: v for k, v in library.items() if k != "title_es"}
+    return library
+
+
 def _merge_over_library(data: dict[str, Any]) -> dict[str, Any]:
     """An office catalogue merged over the library's, keeping the office's KPIs first.
 
@@ -321,7 +334,7 @@ def _merge_over_library(data: dict[str, Any]) -> dict[str, Any]:
     library_raw, _ = read_yaml(library_catalogue_path())
     by_id = {raw["id"]: raw for raw in library_raw["kpis"]}
     office = [
-        {**by_id.get(raw.get("id"), {}), **raw} if isinstance(raw, dict) else raw
+        {**_inherited(by_id.get(raw.get("id"), {}), raw), **raw} if isinstance(raw, dict) else raw
         for raw in data.get("kpis") or []
     ]
     mentioned = {raw.get("id") for raw in office if isinstance(raw, dict)}
@@ -410,6 +423,7 @@ def build_kpi(raw: dict[str, Any]) -> Kpi:
         id=raw["id"],
         code=raw["code"],
         title=raw["title"],
+        title_es=raw.get("title_es"),
         kind=raw["kind"],
         concern=raw["concern"],
         direction=raw["direction"],

@@ -594,6 +594,13 @@ def _period_frames(
     return frames
 
 
+def _held_periods(workspace: str) -> str:
+    from evalkit.store import workspace_status
+
+    periods = sorted({str(p) for p in workspace_status(workspace)["period"].dropna()})
+    return ", ".join(periods) or "none"
+
+
 def kpis_from_workspace(
     workspace: str,
     period: str,
@@ -616,6 +623,12 @@ def kpis_from_workspace(
     sources = {source for kpi in catalogue.kpis for source in kpi.sources}
     frames = _period_frames(workspace, sources, period)
     compare = _period_frames(workspace, sources, compare_period) if compare_period else None
+    if compare is not None and not any(len(f) for f in compare.values()):
+        raise DataError(
+            f"the workspace holds no responses for the comparison period {compare_period}",
+            Location(workspace),
+            f"compare with a period it holds ({_held_periods(workspace)}) or leave out --compare",
+        )
     result = compute_kpis(
         catalogue, frames, period, compare, compare_period, population, min_cell, alpha, seed
     )

@@ -94,10 +94,10 @@ def labels_for(
             if ratio.label is not None:
                 labels.setdefault(ratio.id, ratio.label.get(language))
     for kpi in catalogue.kpis if catalogue else ():
-        labels[kpi.id] = kpi.title
+        labels[kpi.id] = kpi.title_in(lang)
         labels.update(_group_labels(kpi, by_id, lang))
         if kpi.population:  # "Inclusive reach ratio, youth 15–24" -> "Youth 15–24"
-            group = kpi.title.rsplit(", ", 1)[-1]
+            group = kpi.title_in(lang).rsplit(", ", 1)[-1]
             labels.setdefault(kpi.population, group[:1].upper() + group[1:])
     return labels
 
@@ -280,6 +280,19 @@ def stories_table(follow_up: pd.DataFrame | None) -> pd.DataFrame | None:
     )
 
 
+def _kpi_history(
+    workspace: str, period: str, catalogue: Catalogue,
+    population: Mapping[str, float] | None, min_cell: int, seed: int,
+) -> Any:  # fmt: skip
+    """Every KPI in every stored period up to ``period``; None with a single period."""
+    from evalkit.kpi.history import kpi_history_from_workspace, stored_periods
+
+    if len(stored_periods(workspace, period)) < 2:
+        return None
+    return kpi_history_from_workspace(workspace, period, catalogue, population, min_cell,
+                                      seed=seed)  # fmt: skip
+
+
 def build_report_data(
     workspace: str,
     period: str,
@@ -315,6 +328,7 @@ def build_report_data(
     kpi_result = kpis_from_workspace(
         workspace, period, compare_period, catalogue, population, min_cell, seed=seed
     )
+    history = _kpi_history(workspace, period, catalogue, population, min_cell, seed)
     ids = (
         "post_engagement",
         "follow_up",
@@ -327,9 +341,14 @@ def build_report_data(
     if progress:
         progress(f"reading the {period} responses")
     frames = {i: _responses(workspace, i, period) for i in ids}
+    titles = {kpi.id: kpi.title_in(lang) for kpi in catalogue.kpis}
+    if history:
+        history.history["title"] = history.history["kpi_id"].map(titles)
     tables: dict[str, pd.DataFrame | None] = {
-        "kpis": kpi_result.kpis,
+        "kpis": kpi_result.kpis.assign(title=kpi_result.kpis["kpi_id"].map(titles)),
         "kpi_breakdown": kpi_result.breakdown,
+        "kpi_history": history.history if history else None,
+        "kpi_trends": history.trends if history else None,
         "network": network_table(frames["connector_attribution"]),
         "outcomes": outcome_harvest(
             frames["connector_attribution"], load_instrument("connector_attribution"), lang

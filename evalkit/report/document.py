@@ -457,9 +457,13 @@ def build_document(data: ReportData) -> Document:
     subtitle = f"{s['period']}: {data.period}"
     if data.compare_period:
         subtitle += f" ({s['compare']} {data.compare_period})"
+    from evalkit.report.kpi_trends import kpi_trend_section
+
+    years = kpi_trend_section(data)
     sections = [
         _summary(data),
         *_scorecard(data),
+        *([years] if years is not None else []),
         _mode(data),
         _connector(data),
         _relationships(data),

@@ -55,6 +55,12 @@ CATALOGUE: dict[str, Code] = {
         ),
         Code("missing-id", "Missing response id", "the row has no response id{detail}"),
         Code(
+            "short-row",
+            "Row cut short",
+            "the row has only {detail}: the file may have been cut off; export it again, or "
+            "complete the row",
+        ),
+        Code(
             "unknown-column",
             "Unknown column",
             "column {value} matches no item and was not used; map it with --map or mark it "

@@ -273,7 +273,7 @@ def validate_responses(
     if not issues.empty:
         issues["row"] = issues["row"].astype("Int64")
         issues["detail"] = issues["message"].where(
-            issues["code"].isin(["wrong-type", "number-too-large"]), ""
+            issues["code"].isin(["wrong-type", "number-too-large", "short-row"]), ""
         )
         parts.append(issues[["row", "item", "value", "code", "detail"]])
     unknown = result.columns[result.columns["used_as"] == "unknown"]

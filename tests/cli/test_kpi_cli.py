@@ -32,7 +32,9 @@ def test_scorecard_lists_every_kpi(runner, workspace):
         cli, ["kpi", "--workspace", str(workspace), "--period", "2026", "--compare", "2025"]
     )
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    scorecard, _, history = result.output.partition("\n\n")
+    assert history.startswith("KPIs over the periods 2025–2026")
+    lines = scorecard.splitlines()
     assert lines[0].split()[:3] == ["code", "KPI", "value"]
     codes = [line.split()[0] for line in lines[1:]]
     assert codes == [k.code for k in load_catalogue().kpis]
@@ -49,7 +51,9 @@ def test_json_equals_the_library_result(runner, workspace):
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
     library = kpis_from_workspace(str(workspace), "2026").to_dict()
+    history = printed.pop("kpi_history")  # the workspace holds 2025 too
     assert printed == json.loads(json.dumps(library))
+    assert history["metadata"]["periods"] == ["2025", "2026"]
     assert list(printed["kpis"][0]) == KPI_COLUMNS
 
 
