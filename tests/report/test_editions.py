@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from evalkit.analyze.themes import load_codebook
 from evalkit.errors import UsageError
 from evalkit.instrument import load_instrument
-from evalkit.report import ReportData, demo_data, render_report
+from evalkit.report import ReportData, render_report
 from evalkit.report.build import build_report_data
+from tests.report.demo_data import demo_data
 from tests.report.test_safety import _all_text
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "2026"
