@@ -21,7 +21,11 @@ WORKSPACE_HELP = "The workspace file (DuckDB)."
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id or .yaml path.")
-@click.option("--period", help="Reporting period the responses belong to, e.g. 2026.")
+@click.option(
+    "--period",
+    help="Reporting period the responses belong to, e.g. 2026 (default: the year of the "
+    "submission dates, when they all fall in one).",
+)
 @click.option("--workspace", default="evalkit.duckdb", show_default=True, help=WORKSPACE_HELP)
 @platform_option
 @map_option
@@ -86,6 +90,8 @@ def ingest(
         echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
     else:
         echo(summary_line(summary))
+        for line in summary.notes:
+            echo(f"note: {line}")
         for line in near_duplicate_lines(summary):
             echo(line)
         for line in summary.warnings:

@@ -32,6 +32,14 @@ from evalkit.cli.main import CONTEXT_SETTINGS
     type=click.Path(dir_okay=False),
     help="YAML theme codebook: example quotes per theme from the free-text answers.",
 )
+@click.option(
+    "--edition",
+    type=click.Choice(["public", "internal"]),
+    default="public",
+    show_default=True,
+    help="public: named partners and quotes of small groups suppressed, no placeholder "
+    "stories; internal: partner-level detail kept, every page marked internal.",
+)
 def report(
     file: str | None,
     instrument_name: str | None,
@@ -47,6 +55,7 @@ def report(
     min_cell: int,
     seed: int,
     themes_file: str | None,
+    edition: str,
 ) -> None:
     """Write the annual report: report.html, report.md, tables.xlsx, results.json,
     report.docx and charts/ into the -o folder.
@@ -86,6 +95,7 @@ def report(
                 progress=progress,
                 date_order=date_order,
                 themes=themes,
+                edition=edition,
             )
         else:
             from evalkit.kpi import load_catalogue
@@ -108,6 +118,7 @@ def report(
                 seed=seed,
                 progress=progress,
                 themes=themes,
+                edition=edition,
             )
         written = render_report(data, output, progress)
     for name in sorted(written):

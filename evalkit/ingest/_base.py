@@ -40,7 +40,9 @@ class PlatformData:
 
     ``body`` has positional columns aligned with ``headers`` (and ``texts``, a second header
     such as Qualtrics' question-text row). ``source_row`` holds the spreadsheet row number
-    (header = 1) of each body row.
+    (header = 1) of each body row. ``claimable`` names the system columns an item may still
+    take, by ``--map`` or by its id or text: ``{position: "other_text" | "email"}``
+    (Qualtrics ``_TEXT``, Google's ``Email Address``); an ``email`` column only a pii item.
     """
 
     platform: str
@@ -59,6 +61,7 @@ class PlatformData:
     split_choice_ids: dict[int, tuple[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     path_hint: str = ""
+    claimable: dict[int, str] = field(default_factory=dict)
 
 
 _SPACE = re.compile(r"\s+")

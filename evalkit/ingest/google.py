@@ -6,7 +6,9 @@ sheet's CSV follows the sheet's locale, see :mod:`evalkit.ingest.timestamps`), a
 are joined with ``;`` (the form's download) or ``", "`` (the sheet) although labels may
 themselves contain commas or semicolons: they are matched against the option list, longest
 first. There is no response id: evalkit uses a hash of
-the row's content (timestamp included), so a re-download gives the same ids.
+the row's content (timestamp included), so a re-download gives the same ids. ``Email
+Address`` is ignored unless a personal item claims it (``--map``): then it can be the
+respondent key, stored only as a keyed hash.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
         response_id=content_hash(body, "g"),
         submitted_at=submitted,
         metadata=metadata,
+        claimable={i: "email" for i, h in enumerate(headers) if norm(h) in EMAIL},
         multi_sep=", ;",
         option_seps=(),
         group_seps=(),

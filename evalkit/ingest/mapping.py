@@ -100,9 +100,16 @@ def map_columns(
     multi = {i.id for i in instrument.items if i.type == "select_multiple"}
     unanalysed = unanalysed_index(instrument) if instrument.unanalysed else {}
     ignored: list[str] = []
+    unclaimed: list[str] = []
     targets: dict[int, Target | None] = {}
     for pos, header in enumerate(data.headers):
         if pos in data.metadata:
+            if pos in data.claimable:
+                claimed = _claim(data, instrument, pos, custom, index)
+                if claimed is not None:
+                    targets[pos] = claimed
+                elif data.claimable[pos] == "other_text":
+                    unclaimed.append(header)
             continue
         if not header.strip():
             if (data.body[pos].astype(str).str.strip() != "").any():
@@ -120,13 +127,56 @@ def map_columns(
                 target = Target(IGNORE)
                 ignored.append(header)
         targets[pos] = target
+    if unclaimed:
+        data.notes.append(
+            f"{len(unclaimed)} 'other, specify' column(s) not used: {_shown(unclaimed)}; "
+            "send each to a text item with --map to keep it"
+        )
     if ignored:
-        shown = ", ".join(repr(h) for h in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
         data.notes.append(
             f"{len(ignored)} column(s) of questions {instrument.id} records as not analysed "
-            f"(geopoint, time, calculate, ...) ignored: {shown}"
+            f"(geopoint, time, calculate, ...) ignored: {_shown(ignored)}"
         )
     return targets
+
+
+def _shown(headers: list[str]) -> str:
+    return ", ".join(repr(h) for h in headers[:5]) + (" ..." if len(headers) > 5 else "")
+
+
+def _claim(
+    data: PlatformData,
+    instrument: Instrument,
+    pos: int,
+    custom: dict[str, str],
+    index: dict[str, str],
+) -> Target | None:
+    """The item a claimable system column goes to (``--map``, else the text item of its id
+    or text), or None.
+
+    An e-mail column goes only to a personal (``pii: true``) item: it is then never stored
+    as such, and as a keyed hash when the item is ``role: id`` (docs/ingest.md).
+    """
+    header = data.headers[pos]
+    text = data.texts[pos] if data.texts else ""
+    target = _custom_target(custom, header, text, instrument, pos, data.path_hint)
+    if target is None:
+        item_id = next((index[k] for k in (norm(header), norm(text)) if k and k in index), None)
+        # unasked, a system column only goes to a text item (never to a question's choices)
+        if item_id is None or instrument.item(item_id).type != "text":
+            return None
+        target = Target(item_id)
+    if target.item == IGNORE:
+        return target
+    item = instrument.item(target.item)
+    if data.claimable[pos] == "email" and not item.pii:
+        raise InputError(
+            "bad-map",
+            f"column {header!r} holds e-mail addresses but item {item.id!r} is not marked personal",
+            Location(file=data.path_hint or None, column=header),
+            f"mark {item.id} 'pii: true' (and 'role: id' to link follow-ups by it)",
+        )
+    return target
 
 
 def _custom_target(
@@ -213,6 +263,14 @@ def _qualtrics_choice(
     return None
 
 
+_DUPLICATE_HINTS = {
+    # two questions of a Kobo form may share a label, never a name: the XML export is unique
+    "kobo": "two questions (or options) share this label: export again from KoboToolbox "
+    'with "Value and header format" set to "XML values and headers" (names are unique)',
+    "": "rename one of the columns (or delete the copy) and read the file again",
+}
+
+
 def check_duplicate_headers(data: PlatformData) -> None:
     """Refuse a header that appears twice, metadata columns included: a second
     ``response_id`` or ``submitted_at`` column was passed over silently (issue 17)."""
@@ -226,7 +284,7 @@ def check_duplicate_headers(data: PlatformData) -> None:
                 "duplicate-header",
                 f"the header {header!r} appears twice (columns {seen[key] + 1} and {pos + 1})",
                 Location(file=data.path_hint or None, column=header),
-                "rename one of the columns (or delete the copy) and read the file again",
+                _DUPLICATE_HINTS.get(data.platform, _DUPLICATE_HINTS[""]),
             )
         seen[key] = pos
 
@@ -236,7 +294,7 @@ def column_report(data: PlatformData, targets: dict[int, Target | None]) -> pd.D
 
     rows = []
     for pos, header in enumerate(data.headers):
-        if pos in data.metadata:
+        if pos in data.metadata and pos not in targets:
             used, item, choice = "metadata", None, None
         elif not header.strip() and pos not in targets:
             continue

@@ -61,6 +61,7 @@ def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
             notes=notes,
         ),
         metadata=metadata,
+        claimable={i: "email" for i, h in enumerate(headers) if norm(h) == "email"},
         multi_sep=";",
         option_seps=(),
         group_seps=(),

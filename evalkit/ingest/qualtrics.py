@@ -97,6 +97,8 @@ def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
     notes = [f"times are in {zone} (from the ImportId row)"] if zone else []
     if time_pos is not None and not zone:
         notes.append("no time zone in the export: times taken as UTC")
+    claimable = {i: "other_text" for i in metadata if norm(tags[i]).endswith("_text")}
+    claimable |= {i: "email" for i in metadata if norm(tags[i]) == "recipientemail"}
     splits = {
         i: (str(d.get("ImportId", "")), str(d["choiceId"]))
         for i, d in enumerate(import_ids)
@@ -128,6 +130,7 @@ def prepare(grid: Grid, date_order: str | None = None) -> PlatformData:
         positional_codes=True,
         split_choice_ids=splits,
         notes=notes,
+        claimable=claimable,
     )
 
 

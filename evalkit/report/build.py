@@ -16,14 +16,19 @@ import pandas as pd
 from evalkit._version import __version__
 from evalkit.analyze import AnalysisOptions, analysis_columns, analyze
 from evalkit.analyze.frame_io import frame_from_export
-from evalkit.analyze.themes import Codebook
+from evalkit.analyze.themes import Codebook, fold
 from evalkit.errors import DataError
 from evalkit.instrument.library import load_instrument
 from evalkit.instrument.model import Instrument
 from evalkit.kpi.catalogue import Catalogue, load_catalogue
 from evalkit.kpi.compute import kpis_from_workspace
-from evalkit.report.model import Methods, ReportData, likert_from_levels
-from evalkit.report.open_answers import combine, quotes_table, workspace_quotes
+from evalkit.report.model import Methods, ReportData, check_edition, likert_from_levels
+from evalkit.report.open_answers import (
+    combine,
+    instrument_quotes,
+    quotes_table,
+    workspace_quotes,
+)
 from evalkit.report.partners import relationships_table
 
 COMPARED_INSTRUMENT = "post_engagement"
@@ -249,15 +254,27 @@ def response_rates(
 
 
 def stories_table(follow_up: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Two or three Most Significant Change stories, as examples for a panel to replace."""
+    """Two or three Most Significant Change stories, as examples for a panel to replace.
+
+    A story told twice from the same engagement (the same text, compared without case,
+    accents or spacing) is shown once: duplicates are submissions repeated, not two stories.
+    """
     if follow_up is None or "most_significant_change" not in follow_up:
         return None
-    stories = follow_up["most_significant_change"].dropna().astype("string").str.strip()
-    stories = stories[stories.str.len() > 0].head(3)
+    stories = follow_up["most_significant_change"].astype("string").str.strip()
+    engagement = (
+        follow_up["engagement_id"].astype("string").str.strip()
+        if "engagement_id" in follow_up
+        else pd.Series("", index=follow_up.index, dtype="string")
+    )
+    frame = pd.DataFrame({"story": stories, "engagement": engagement.fillna("")})
+    frame = frame[frame["story"].fillna("").str.len() > 0]
+    frame["key"] = frame["story"].map(lambda text: " ".join(fold(str(text)).split()))
+    frame = frame.drop_duplicates(["engagement", "key"]).head(3)
     return pd.DataFrame(
         {
-            "title": [f"Story {i}" for i in range(1, len(stories) + 1)],
-            "story": stories.to_list(),
+            "title": [f"Story {i}" for i in range(1, len(frame) + 1)],
+            "story": frame["story"].to_list(),
             "selected_by": "example (the first three of the period; a panel should choose)",
         }
     )
@@ -289,6 +306,7 @@ def build_report_data(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     themes: Codebook | None = None,
+    edition: str = "public",
 ) -> ReportData:
     """Everything the annual report shows, computed from a workspace for ``period``.
 
@@ -296,8 +314,14 @@ def build_report_data(
     post-engagement survey, and the connector, relationship, inclusion and methods tables.
     ``progress``, when given, is called before each step (KPIs, responses, each outcome).
     With a theme codebook (``themes``), the free-text outcomes of every instrument give
-    example quotes per theme (:mod:`evalkit.report.open_answers`).
+    example quotes per theme (:mod:`evalkit.report.open_answers`). The ``"public"``
+    edition suppresses named partners below ``min_cell``, quotes only groups of
+    ``min_cell`` or more and prints no placeholder stories; the ``"internal"`` edition keeps
+    the partner-level detail, quotes from every group and the example stories, and is
+    marked internal on every page (personal data stay out of both).
     """
+    check_edition(edition)
+    detail = _detail_cell(edition, min_cell)
     catalogue = catalogue or load_catalogue()
     if progress:
         progress(f"computing KPIs for {period}")
@@ -334,16 +358,17 @@ def build_report_data(
             _responses(workspace, "partner_relationship", compare_period)
             if compare_period
             else None,
-            min_cell,
+            detail,
         ),
         "inclusive_reach": reach_table(kpi_result.kpis, population, catalogue),
-        "stories": stories_table(frames["follow_up"]),
+        "stories": stories_table(frames["follow_up"]) if edition == "internal" else None,
         "response_rates": response_rates(workspace, period, frames),
     }
     metadata: dict[str, Any] = {
         "evalkit_version": __version__,
         "workspace": str(workspace),
         "seed": seed,
+        "edition": edition,
         "kpis": kpi_result.metadata,
     }
     compared = load_instrument(COMPARED_INSTRUMENT)
@@ -361,10 +386,11 @@ def build_report_data(
             frames,
             {inst.id: inst for inst in instruments if inst.id != "activity_register"},
             themes,
-            _options(compared, lang, min_cell, seed),
-            skip=(COMPARED_INSTRUMENT,),
+            _options(compared, lang, detail, seed),
+            skip=() if edition == "internal" else (COMPARED_INSTRUMENT,),
         )
-        tables["quotes"] = combine(tables.get("quotes"), others)
+        analysed = None if edition == "internal" else tables.get("quotes")
+        tables["quotes"] = combine(analysed, others)
         metadata["themes"] = themes.source or None
     return ReportData(
         title=title
@@ -376,6 +402,7 @@ def build_report_data(
         period=str(period),
         compare_period=str(compare_period) if compare_period else None,
         language=lang,
+        edition=edition,
         tables=tables,
         methods=_methods(tables, min_cell),
         metadata=metadata,
@@ -395,13 +422,16 @@ def build_file_report_data(
     progress: Callable[[str], None] | None = None,
     date_order: str | None = None,
     themes: Codebook | None = None,
+    edition: str = "public",
 ) -> ReportData:
     """A report of one response file: its validation and the comparison across modes.
 
     ``progress``, when given, is called before each step (reading, validating, each outcome);
     ``date_order`` is the day/month order of the file's dates (``--date-order``); with a
-    theme codebook (``themes``) the file's free-text outcomes give example quotes per theme.
+    theme codebook (``themes``) the file's free-text outcomes give example quotes per theme,
+    from every group in the ``"internal"`` edition (see :func:`build_report_data`).
     """
+    check_edition(edition)
     # the same rows and columns as 'evalkit analyze FILE': valid rows, "not applicable"
     # answers counted, only the columns the analysis reads
     columns = analysis_columns(instrument, _options(instrument, lang, min_cell, seed, themes))
@@ -424,18 +454,23 @@ def build_file_report_data(
         frame, instrument, lang, min_cell, seed, counts["input_sha256"], progress, themes
     )
     tables.update(analysis)
+    if edition == "internal" and themes is not None:
+        options = _options(instrument, lang, _detail_cell(edition, min_cell), seed)
+        tables["quotes"] = instrument_quotes(frame, instrument, themes, options)
     rows = (counts["rows_in"], counts["rows_valid"], counts["rows_quarantined"])
     notes = ("{} rows read: {} valid, {} quarantined.".format(*rows),)
     return ReportData(
         title=title or instrument.title.get(lang),
         period=Path(path).name,
         language=lang,
+        edition=edition,
         tables=tables,
         methods=_methods(tables, min_cell, notes),
         metadata={
             "evalkit_version": __version__,
             "file": str(path),
             "seed": seed,
+            "edition": edition,
             "validation": dict(
                 zip(("rows_in", "rows_valid", "rows_quarantined"), rows, strict=True)
             ),
@@ -443,6 +478,12 @@ def build_file_report_data(
         },
         labels=labels_for([instrument], lang, None),
     )
+
+
+def _detail_cell(edition: str, min_cell: int) -> int:
+    """The threshold for named partners and quotes: ``min_cell`` in the public edition, 1
+    (every group) in the internal one."""
+    return 1 if edition == "internal" else min_cell
 
 
 def _methods(

@@ -70,6 +70,7 @@ class Document:
     sections: list[Section]
     footer: str
     min_cell: int
+    banner: str = ""  # the internal edition's mark, shown on every page
 
     @property
     def charts(self) -> list[Chart]:
@@ -267,6 +268,10 @@ def _relationships(data: ReportData) -> Section:
     chart = heatmap_chart(data)
     if chart is not None:
         blocks.append(Block("chart", chart=chart))
+    omitted = data.omitted_partners()
+    if omitted:
+        text = s["partners_hidden"].format(count=omitted, min_cell=data.methods.min_cell)
+        blocks.append(Block("note", text=text))
     breakdown = data.table("kpi_breakdown")
     networks = breakdown[breakdown["group_var"] == "network"]
     if len(networks):
@@ -479,4 +484,5 @@ def build_document(data: ReportData) -> Document:
         sections=sections,
         footer=s["generated"].format(version=__version__),
         min_cell=data.methods.min_cell,
+        banner=s["internal_banner"] if data.edition == "internal" else "",
     )

@@ -82,9 +82,11 @@ def _block(block: Block, lang: str) -> list[str]:
 def render_markdown(doc: Document) -> str:
     """The whole report as one Markdown string (chart images point into ``charts/``)."""
     lines = [f"# {md_escape(doc.title)}", "", md_escape(doc.subtitle), ""]
+    mark = [f"> **{md_escape(doc.banner)}**", ""] if doc.banner else []
+    lines += mark
     for section in doc.sections:
         lines += [f"## {md_escape(section.heading)}", ""]
         for block in section.blocks:
             lines += _block(block, doc.language)
-    lines += ["---", "", md_escape(doc.footer), ""]
+    lines += ["---", "", *mark, md_escape(doc.footer), ""]
     return "\n".join(lines)

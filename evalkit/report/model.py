@@ -211,6 +211,16 @@ def yes_no(value: Any) -> str | None:
 
 NETWORK_STATUSES = ("dormant", "exchanging_info", "joint_activity", "formal_agreement")
 LANGUAGES = ("en", "es")
+EDITIONS = ("public", "internal")
+
+
+def check_edition(edition: str) -> None:
+    """Raise a one-line UsageError unless ``edition`` is ``public`` or ``internal``."""
+    if edition not in EDITIONS:
+        raise UsageError(
+            f"report edition {edition!r} is not known",
+            hint="use --edition public (suppressed, the default) or --edition internal",
+        )
 
 
 def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
@@ -311,6 +321,9 @@ class ReportData:
     title, period, compare_period, language
         Report title, the reporting period (``"2026"``), the comparison period or ``None``,
         and the language of fixed text (``"en"`` or ``"es"``).
+    edition
+        ``"public"`` (the default) or ``"internal"``: an internal report holds partner-level
+        detail and quotes from small groups and is marked internal on every page.
     tables
         ``{name: DataFrame}`` for names in :data:`TABLE_COLUMNS`; any may be missing or empty.
         ``kpis`` and ``kpi_breakdown`` come from the KPI stage, ``comparisons``,
@@ -333,12 +346,14 @@ class ReportData:
     period: str
     compare_period: str | None = None
     language: str = "en"
+    edition: str = "public"
     tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     methods: Methods = field(default_factory=Methods)
     metadata: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_edition(self.edition)
         if self.language not in LANGUAGES:
             raise UsageError(
                 f"report language {self.language!r} is not supported",
@@ -352,10 +367,26 @@ class ReportData:
             )
 
     def table(self, name: str) -> pd.DataFrame:
-        """Table ``name`` conformed to its contract (see :func:`conform`)."""
+        """Table ``name`` conformed to its contract (see :func:`conform`).
+
+        In the public edition the suppressed rows of ``relationships`` are left out: a
+        partner's name says that the partner answered (see :meth:`omitted_partners`).
+        """
         if name not in TABLE_COLUMNS:
             raise KeyError(name)
-        return conform(name, self.tables.get(name))
+        table = conform(name, self.tables.get(name))
+        if name == "relationships" and self.edition == "public":
+            shown = ~table["suppressed"].to_numpy(dtype=bool)
+            table = table.loc[shown].reset_index(drop=True)
+        return table
+
+    def omitted_partners(self) -> int:
+        """How many partners the public edition leaves out (every cell suppressed)."""
+        if self.edition != "public":
+            return 0
+        rows = conform("relationships", self.tables.get("relationships"))
+        hidden = rows["suppressed"].to_numpy(dtype=bool)
+        return len(set(rows.loc[hidden, "partner"]) - set(rows.loc[~hidden, "partner"]))
 
     def label(self, key: Any) -> str:
         """The display label of an id, or the id itself."""

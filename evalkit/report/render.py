@@ -105,6 +105,7 @@ def results_dict(data: ReportData) -> dict[str, Any]:
         "period": data.period,
         "compare_period": data.compare_period,
         "language": data.language,
+        "edition": data.edition,
         "evalkit_version": __version__,
         "min_cell": data.methods.min_cell,
         "tests_used": list(data.methods.tests_used),

@@ -153,6 +153,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "never quoted.",
         "theme": "Theme",
         "quote": "Quote",
+        "internal_banner": "INTERNAL EDITION — not for publication: named partners and small "
+        "groups are shown without suppression.",
+        "partners_hidden": "Partners rated by fewer than {min_cell} people are left out, not "
+        "even named (left out: {count}); the internal edition holds the partner-level detail.",
     },
     "es": {
         "period": "Período del informe",
@@ -292,6 +296,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "y [name]; las respuestas a preguntas personales nunca se citan.",
         "theme": "Tema",
         "quote": "Cita",
+        "internal_banner": "EDICIÓN INTERNA — no publicar: los socios nombrados y los grupos "
+        "pequeños se muestran sin supresión.",
+        "partners_hidden": "Los socios valorados por menos de {min_cell} personas se omiten, "
+        "ni siquiera se nombran (omitidos: {count}); la edición interna contiene el detalle "
+        "por socio.",
     },
 }
 

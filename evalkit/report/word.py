@@ -96,6 +96,18 @@ def _fit(png: bytes, section) -> tuple[int, int]:
     return int(width_px * scale), int(height_px * scale)
 
 
+def _mark_every_page(word, banner: str) -> None:
+    """The internal edition's mark in the header and footer of every page, bold red."""
+    from docx.shared import RGBColor
+
+    for section in word.sections:
+        for part in (section.header, section.footer):
+            part.is_linked_to_previous = False
+            run = part.paragraphs[0].add_run(_safe(banner))
+            run.bold = True
+            run.font.color.rgb = RGBColor(0xA5, 0x00, 0x21)
+
+
 def render_docx(doc: Document, pngs: dict[str, bytes]) -> bytes:
     """The Word document as bytes; ``pngs`` maps chart ids to their PNG images."""
     from docx import Document as WordDocument
@@ -111,6 +123,9 @@ def render_docx(doc: Document, pngs: dict[str, bytes]) -> bytes:
     properties.comments = _safe(doc.footer)  # python-docx's template says "python-docx"
     properties.subject = _safe(doc.subtitle)
     word.core_properties.language = doc.language
+    if doc.banner:
+        _mark_every_page(word, doc.banner)
+        properties.keywords = "internal"
     word.add_heading(_safe(doc.title), level=0)
     word.add_paragraph(_safe(doc.subtitle))
     for section in doc.sections:

@@ -151,6 +151,13 @@ def render_xlsx(data: ReportData) -> bytes:
         ("Period", data.period),
         ("Compared with", data.compare_period or ""),
         (
+            "Edition",
+            f"INTERNAL — not for publication: named partners and groups below "
+            f"{data.methods.min_cell} are not suppressed."
+            if data.edition == "internal"
+            else "public: small groups and named partners suppressed",
+        ),
+        (
             "Suppression",
             f"Groups with fewer than {data.methods.min_cell} responses are empty "
             f"(shown as {DASH} in the report), as is any number they could be derived from.",
@@ -173,7 +180,7 @@ def render_xlsx(data: ReportData) -> bytes:
         readme.append([_cell(v) for v in row])
     for cell in readme["A"]:
         cell.font = bold
-    readme["A8"].fill = readme["B8"].fill = fill
+    readme["A9"].fill = readme["B9"].fill = fill
     readme.column_dimensions["A"].width = 18
     readme.column_dimensions["B"].width = 110
     for row in readme.iter_rows(min_col=2, max_col=2):
@@ -189,6 +196,8 @@ def render_xlsx(data: ReportData) -> bytes:
             cell.font = bold
             cell.fill = fill
         sheet.freeze_panes = "A2"
+        if data.edition == "internal":  # printed at the top of every page of the sheet
+            sheet.oddHeader.center.text = "INTERNAL — not for publication"
         if len(frame.columns):
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
         for index, column in enumerate(frame.columns, start=1):

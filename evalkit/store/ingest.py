@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from evalkit.errors import DataError, Location
 from evalkit.store import db
 from evalkit.store.codec import decode_frame, decode_status, encode, verify_round_trip
-from evalkit.store.periods import check_period, dates_outside
+from evalkit.store.periods import check_period, dates_outside, period_from_dates
 from evalkit.store.tombstones import erased_rows
 from evalkit.validate import validate_file
 
@@ -53,7 +53,7 @@ class IngestSummary:
 
     ``near_duplicates`` pairs each skipped response id with the stored one it repeats;
     ``warnings`` are lines for the user (unknown columns, as validate reports them; dates
-    outside the period).
+    outside the period), ``notes`` too (the period taken from the submission dates).
     """
 
     ingest_id: int
@@ -74,6 +74,7 @@ class IngestSummary:
     rows_erased: int = 0
     near_duplicates: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     report: ValidationReport | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,6 +142,8 @@ def ingest_file(
     the invalid rows; it is checked before the transaction and written inside it, so a
     failure to write it stores nothing. ``progress``, when given, is called before each
     step (reading, validating, storing) and when waiting for another command's lock.
+    Without ``period`` the year of the submission dates is taken (and noted in
+    ``notes``) when they all fall in one year; otherwise the ingest is refused.
 
     Examples
     --------
@@ -165,10 +168,13 @@ def ingest_file(
         report = validate_file(
             path, instrument, platform, mapping, key=key, progress=progress, date_order=date_order
         )
+        notes: list[str] = []
+        if period is None:
+            period, notes = period_from_dates(report.valid_frame, str(path))
         if progress:
             progress(f"storing {report.rows_valid:,} valid rows in {Path(workspace).name}")
         partial = _merge(con, report, instrument, key, period, keep_near_duplicates)
-        summary = _finish(partial, report, workspace, path, data, period, con)
+        summary = _finish(partial, report, workspace, path, data, period, con, notes)
         _record_provenance(con, summary)
         if quarantine is not None:
             report.write_quarantine(quarantine)
@@ -183,6 +189,7 @@ def _finish(
     data: bytes,
     period: str | None,
     con: duckdb.DuckDBPyConnection,
+    notes: list[str],
 ) -> IngestSummary:
     return IngestSummary(
         workspace=str(workspace),
@@ -195,6 +202,7 @@ def _finish(
         rows_quarantined=report.rows_quarantined,
         # an unknown column, worded as validate words it; then dates outside the period
         warnings=report.file_failures() + dates_outside(con, period, report.valid_frame),
+        notes=notes,
         report=report,
         **partial,
     )

@@ -122,3 +122,51 @@ def dates_outside(
         f"{local.max().date()}): if the period is wrong, fix it with 'evalkit workspace "
         f"relabel --period {period} --to NEW --ingest ID'"
     ]
+
+
+PERIOD_FORMS = "--period 2026, 2026-Q1, 2026-03 or a declared period such as FY2026"
+
+
+def period_from_dates(frame: pd.DataFrame | None, path: str) -> tuple[str | None, list[str]]:
+    """The period of an ingest given without one: the year of the submission dates (UTC).
+
+    Returns the year and a note saying so when every dated row falls in one year; raises
+    when the rows span several years or have no submission date. With no row to store
+    (``frame`` empty) no period is needed: ``(None, [])``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> when = pd.to_datetime(["2025-03-04T09:00Z", "2025-11-30T10:00Z"])
+    >>> period_from_dates(pd.DataFrame({"submitted_at": when}), "r.csv")[0]
+    '2025'
+    """
+    from evalkit.errors import Location
+
+    if frame is None or frame.empty:
+        return None, []
+    when = frame["submitted_at"].dropna() if "submitted_at" in frame else None
+    where = Location(file=path)
+    if when is None or when.empty:
+        raise DataError(
+            "the file has no submission dates to take the reporting period from",
+            where,
+            f"give {PERIOD_FORMS}",
+        )
+    utc = when.dt.tz_convert("UTC") if when.dt.tz is not None else when
+    years = sorted({int(y) for y in utc.dt.year.unique()})
+    if len(years) > 1:
+        raise DataError(
+            f"the submission dates run from {utc.min().date()} to {utc.max().date()}, over "
+            f"{len(years)} years ({years[0]}-{years[-1]}), so the reporting period cannot be "
+            "taken from them",
+            where,
+            f"give {PERIOD_FORMS}",
+        )
+    year = str(years[0])
+    undated = len(frame) - len(when)
+    extra = f"; {undated} row(s) without a date" if undated else ""
+    return year, [
+        f"period {year} taken from the submission dates (all {len(when):,} in {year}, UTC"
+        f"{extra}); give --period to file the responses under another period"
+    ]

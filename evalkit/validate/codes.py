@@ -53,6 +53,12 @@ CATALOGUE: dict[str, Code] = {
             "Duplicate response id",
             "response id {value} appears earlier in the file; only the first is kept",
         ),
+        Code(
+            "multi-mismatch",
+            "Joined answer disagrees with its option columns",
+            "{item}: the joined cell {value} names other choices than its option columns "
+            "({detail}); the row is kept in the quarantine: correct the cell or the columns",
+        ),
         Code("missing-id", "Missing response id", "the row has no response id{detail}"),
         Code(
             "short-row",

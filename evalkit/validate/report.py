@@ -146,7 +146,9 @@ def _pandera_failures(exc: Any) -> pd.DataFrame:
         {
             "row": pd.to_numeric(cases["index"], errors="coerce").astype("Int64"),
             "item": item,
-            "value": cases["failure_case"].astype(str),
+            # a missing value is "" here: the cells of the other parts are the file's own
+            # text, where 'nan' or 'NaT' is what the respondent wrote
+            "value": cases["failure_case"].astype(str).where(cases["failure_case"].notna(), ""),
             "code": code,
             "detail": parts[2].astype(object).where(parts[2].notna(), ""),
         }
@@ -272,9 +274,10 @@ def validate_responses(
     issues = result.issues.copy()
     if not issues.empty:
         issues["row"] = issues["row"].astype("Int64")
-        issues["detail"] = issues["message"].where(
-            issues["code"].isin(["wrong-type", "number-too-large", "short-row"]), ""
+        with_detail = issues["code"].isin(
+            ["wrong-type", "number-too-large", "short-row", "multi-mismatch"]
         )
+        issues["detail"] = issues["message"].where(with_detail, "")
         parts.append(issues[["row", "item", "value", "code", "detail"]])
     unknown = result.columns[result.columns["used_as"] == "unknown"]
     if not unknown.empty:
@@ -421,7 +424,6 @@ def _assemble(
     raw["detail"] = raw["detail"].fillna("").astype(str)
     raw["item"] = raw["item"].fillna("").astype(str)
     raw["value"] = raw["value"].astype("string").fillna("")
-    raw["value"] = raw["value"].mask(raw["value"].isin(["<NA>", "nan", "NaT"]), "")
     pii = {i.id for i in instrument.pii_items}
     raw.loc[raw["item"].isin(pii) & (raw["value"] != ""), "value"] = PII_VALUE
     rows = raw["row"].astype("Int64")

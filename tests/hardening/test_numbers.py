@@ -149,3 +149,13 @@ def test_no_numpy_warning_reaches_stderr(tmp_path, command):
     assert "Traceback" not in done.stderr + done.stdout
     assert done.returncode in (0, 1), done.stderr
     assert "9223372036854775808" not in done.stdout
+
+
+@pytest.mark.parametrize(("column", "cell"), [("worth_time", "nan"), ("new_contacts", "NaN")])
+def test_a_cell_reading_nan_is_shown_as_written(runner, tmp_path, column, cell):
+    # the failure's value is the respondent's text: 'nan' was blanked as if it were missing
+    path = _export(tmp_path, [cell, "3"], column=column)
+    result, _ = _run(runner, ["validate", str(path), "--instrument", "post_engagement", "--json"])
+    failures = json.loads(result.output)["failures"]
+    assert [(f["source_row"], f["value"]) for f in failures] == [(2, cell)]
+    assert f"'{cell}'" in failures[0]["message"]

@@ -110,10 +110,15 @@ def test_heatmap_shows_suppressed_partners_as_dashes_whatever_the_table_held():
             "suppressed": [False, True],
         }
     )
-    chart = heatmap_chart(_data(relationships=rel))
+    internal = ReportData(title="t", period="2026", tables={"relationships": rel},
+                          edition="internal")  # fmt: skip
+    chart = heatmap_chart(internal)
     assert chart.rows == [["A", "6.1 ▲ (5.8)", "14"], ["B", "—", "—"]]
     drawn = [o["text"] for o in _ops(chart, "text")]
     assert "1.0" not in drawn and "—" in drawn
+    public = heatmap_chart(_data(relationships=rel))  # the public edition: B is not named
+    assert public.rows == [["A", "6.1 ▲ (5.8)", "14"]]
+    assert "B" not in [o["text"] for o in _ops(public, "text")]
 
 
 def test_network_edges_follow_the_table_and_office_links():

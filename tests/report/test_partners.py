@@ -70,19 +70,30 @@ def test_last_years_score_is_hidden_where_last_year_was_small():
     assert "Gamma" not in previous.index  # not rated this year: not in the table
 
 
-def test_a_partner_rated_once_is_in_no_format(tmp_path):
+def _with_kenya_rated_once(edition: str):
     data = demo_data()
     rel = data.tables["relationships"].copy()
     rel.loc[rel["partner"] == "Consulate of Kenya", ["score", "n"]] = [1.234, 1]
-    written = render_report(replace(data, tables={**data.tables, "relationships": rel}), tmp_path)
+    return replace(data, tables={**data.tables, "relationships": rel}, edition=edition)
+
+
+def test_a_partner_rated_once_is_not_even_named_in_the_public_edition(tmp_path):
+    written = render_report(_with_kenya_rated_once("public"), tmp_path)
     texts = _all_text(written)
     assert not [name for name, text in texts.items() if "1.234" in text or "1.2 " in text]
+    assert not [name for name, text in texts.items() if "Consulate of Kenya" in text]
+    partners = {r["partner"] for r in json_tables(tmp_path / "results.json")["relationships"]}
+    assert partners == {"Sister city: Guadalajara", "Sister city: Lyon"}
+    sheet = xlsx_sheets(tmp_path / "tables.xlsx")["relationships"]
+    assert {row[0] for row in sheet[1:]} == partners
+    assert "left out, not even named (left out: 3)" in texts["report.html"]
+
+
+def test_the_internal_edition_names_the_partner_and_still_hides_a_suppressed_score(tmp_path):
+    written = render_report(_with_kenya_rated_once("internal"), tmp_path)
+    texts = _all_text(written)
+    assert "Consulate of Kenya" in texts["report.html"]
+    assert not [name for name, text in texts.items() if "1.234" in text]
     kenya = [r for r in json_tables(tmp_path / "results.json")["relationships"]
              if r["partner"] == "Consulate of Kenya"]  # fmt: skip
     assert kenya and all(r["suppressed"] and r["score"] is None and r["n"] is None for r in kenya)
-    sheet = xlsx_sheets(tmp_path / "tables.xlsx")["relationships"]
-    header = sheet[0]
-    rows = [dict(zip(header, row, strict=True)) for row in sheet[1:]]
-    assert all(r["Score"] is None for r in rows if r["Partner"] == "Consulate of Kenya")
-    html = texts["report.html"]
-    assert "Consulate of Kenya" in html and "fewer than 10 responses" in html

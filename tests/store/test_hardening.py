@@ -47,7 +47,7 @@ def test_a_failing_quarantine_write_rolls_the_ingest_back(export, tmp_path, monk
     monkeypatch.setattr(ValidationReport, "write_quarantine", full_disk)
     db = tmp_path / "w.duckdb"
     with pytest.raises(OSError):
-        ingest_file(export, load_instrument("post_engagement"), workspace=db,
+        ingest_file(export, load_instrument("post_engagement"), workspace=db, period="2026",
                     quarantine=tmp_path / "q.csv")  # fmt: skip
     assert workspace_status(db).empty
 
@@ -56,7 +56,7 @@ def test_quarantine_written_with_the_umask(export, tmp_path, runner):
     old = os.umask(0o022)
     try:
         runner.invoke(cli, ["ingest", str(export), "--instrument", "post_engagement",
-                            "--workspace", str(tmp_path / "w.duckdb"),
+                            "--workspace", str(tmp_path / "w.duckdb"), "--period", "2026",
                             "--quarantine", str(tmp_path / "q.csv")])  # fmt: skip
         write_text_atomic(tmp_path / "t.txt", "x")
     finally:
@@ -81,7 +81,7 @@ def test_a_second_ingest_waits_for_the_lock_and_says_so(export, tmp_path):
     try:
         start = time.monotonic()
         summary = ingest_file(export, load_instrument("post_engagement"), workspace=db,
-                              progress=lines.append, lock_timeout=30)  # fmt: skip
+                              period="2026", progress=lines.append, lock_timeout=30)  # fmt: skip
     finally:
         child.wait()
     assert summary.rows_new == 1 and time.monotonic() - start >= 0.5

@@ -76,11 +76,11 @@ def test_same_person_gets_the_same_key_across_surveys_so_follow_ups_link(tmp_pat
     post = tmp_path / "post.csv"
     post.write_text("response_id,engagement_id,mode,worth_time,participant_code\n"
                     "p1,E1,virtual,5,Ana@Example.org\n")  # fmt: skip
-    ingest_file(post, load_instrument("post_engagement"), workspace=db)
+    ingest_file(post, load_instrument("post_engagement"), workspace=db, period="2026")
     again = tmp_path / "again.csv"
     again.write_text("response_id,engagement_id,mode,worth_time,participant_code\n"
                      "p2,E2,virtual,4, ana@example.org\n")  # fmt: skip
-    ingest_file(again, load_instrument("post_engagement"), workspace=db)
+    ingest_file(again, load_instrument("post_engagement"), workspace=db, period="2026")
     keys = load_responses(db, "post_engagement")["participant_code__key"]
     assert keys.nunique() == 1 and "ana" not in keys.iloc[0]
     later = tmp_path / "follow_up.csv"
@@ -88,7 +88,7 @@ def test_same_person_gets_the_same_key_across_surveys_so_follow_ups_link(tmp_pat
         "response_id,wave,engagement_id,mode,actions,participant_code\n"
         "f1,d90,E1,virtual,joint_proposal,ANA@example.org\n"
     )
-    ingest_file(later, load_instrument("follow_up"), workspace=db)
+    ingest_file(later, load_instrument("follow_up"), workspace=db, period="2026")
     follow = load_responses(db, "follow_up")
     linked = follow.merge(load_responses(db, "post_engagement"), on="participant_code__key")
     assert linked["response_id_x"].tolist() == ["f1", "f1"]
@@ -124,7 +124,7 @@ def test_first_ingest_crash_leaves_no_tables(inst, exports, tmp_path, monkeypatc
 def test_quarantined_rows_are_not_stored(inst, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("response_id,engagement_id,mode,worth_time\nr1,E,virtual,5\nr2,E,virtual,8\n")
-    summary = ingest_file(path, inst, workspace=tmp_path / "w.duckdb")
+    summary = ingest_file(path, inst, workspace=tmp_path / "w.duckdb", period="2026")
     assert (summary.rows_new, summary.rows_quarantined) == (1, 1)
     assert load_responses(tmp_path / "w.duckdb", inst)["response_id"].tolist() == ["r1"]
 
@@ -134,7 +134,7 @@ def test_missing_workspace_and_instrument_are_clear_errors(inst, tmp_path):
         workspace_status(tmp_path / "none.duckdb")
     path = tmp_path / "r.csv"
     path.write_text("response_id,engagement_id,mode,worth_time\nr1,E,virtual,5\n")
-    ingest_file(path, inst, workspace=tmp_path / "w.duckdb")
+    ingest_file(path, inst, workspace=tmp_path / "w.duckdb", period="2026")
     with pytest.raises(DataError, match="no responses to follow_up"):
         load_responses(tmp_path / "w.duckdb", "follow_up")
 
