@@ -162,6 +162,7 @@ def compare_domains(
     shown = ~hidden
     res = _omnibus(y, est, shown, table_codes, ctx)
     note = ctx.design.note or ("survey design" if ctx.design.sample else "survey-weighted")
+    first = _first_order(shown, table_codes, ctx) if table_codes is not None else ""
     rows.comparisons.append(
         {
             **base(outcome, outcome_type, groups),
@@ -175,7 +176,7 @@ def compare_domains(
             "n_groups": int((n[shown] > 0).sum()),
             "suppressed": bool(hidden.any()),
             "adjusted": bool(ctx.design.note),
-            "note": "; ".join(filter(None, [note, comparison_note(hidden, groups)])),
+            "note": "; ".join(filter(None, [note, first, comparison_note(hidden, groups)])),
         }
     )
     for a, b, row in shown_pairs(outcome, outcome_type, groups, n, hidden, rows):
@@ -229,7 +230,7 @@ def _describe(outcome, outcome_type, estimate_name, raw, est, is_share, hidden, 
     """One descriptives row per group (blank where suppressed)."""
     groups = ctx.groups
     missing = groups.missing(raw.n.astype(np.int64))
-    z = float(_dist.norm.ppf(1 - ctx.opts.alpha / 2))
+    z = _quantile(ctx)
     for i, name in enumerate(groups.names):
         row = {
             **base(outcome, outcome_type, groups),
@@ -253,6 +254,17 @@ def _describe(outcome, outcome_type, estimate_name, raw, est, is_share, hidden, 
         rows.descriptives.append(blank_if(row, hidden[i]))
 
 
+def _quantile(ctx) -> float:
+    """The interval's quantile: normal with weights alone (R ``confint(svymean())``), t on the
+    design's df with a sample design (R ``confint(..., df = degf(design))``), which covers
+    with few PSUs (tests/analyze/test_design_coverage.py)."""
+    q = 1 - ctx.opts.alpha / 2
+    sample = ctx.design.sample
+    if sample is None or sample.degf < 1:
+        return float(_dist.norm.ppf(q))
+    return float(_dist.t.ppf(q, sample.degf))
+
+
 def _omnibus(y, est: _Domains, shown, table_codes, ctx):
     """Rao-Scott F for a category table, else the Wald F of equal domain means."""
     from evalkit.analyze.survey import wald_domains
@@ -269,6 +281,22 @@ def _omnibus(y, est: _Domains, shown, table_codes, ctx):
     answered = np.isin(groups.codes, used) & np.isfinite(y) & np.isfinite(design.weights)
     df2 = design.sample.degf_within(answered) + 1 - len(used)
     return wald_domains(est.mean[used], est.cov[np.ix_(used, used)], df2)
+
+
+def _first_order(shown, table_codes, ctx) -> str:
+    """Rao-Scott's first-order chi-square of the table, in words (R ``svychisq(statistic =
+    "Chisq")``'s p-value), for the note beside the second-order F."""
+    from evalkit.analyze.weights import rao_scott_first_order
+
+    groups, design = ctx.groups, ctx.design
+    codes = np.where(np.isin(groups.codes, np.flatnonzero(shown)), groups.codes, -1)
+    res = rao_scott_first_order(table_codes, codes, design.weights, design=design.sample)
+    if not np.isfinite(res.statistic):
+        return ""
+    return (
+        f"first-order Rao-Scott chi-square {res.statistic:.3f} on {res.df:g} df, "
+        f"p = {res.p_value:.3g}"
+    )
 
 
 def _pair(y, est: _Domains, a: int, b: int, ctx):

@@ -171,3 +171,19 @@ def test_crosstab_cli_reads_the_design_columns(inst_path, tmp_path):
     assert out.exit_code == 0, out.output
     test = json.loads(out.output)["tables"]["test"][0]
     assert test["statistic"] == pytest.approx(5.19336954147488, rel=1e-10)
+
+
+def test_design_intervals_use_t_on_the_design_df_and_the_note_gives_first_order(inst_path):
+    """dclus1 (14 df): the descriptives' interval is mean +- qt(0.975, 14) SE, R
+    confint(svyby(...), df = degf(dclus1)): E 648.868055555556 +- 2.1447866879178 x
+    22.3624088938319. The sch.wide x stype row's note carries the first-order chi-square,
+    2 x F = 10.3867390829498 on 2 df, whose p is R svychisq(statistic = "Chisq")'s
+    0.00555326330311322."""
+    res = analyze(_frame("apiclus1"), load_instrument(inst_path),
+                  AnalysisOptions(cluster="dnum", fpc="fpc"))  # fmt: skip
+    e = res.descriptives.set_index(["outcome", "group"]).loc[("api00", "E")]
+    half = 2.1447866879178039 * 22.3624088938319  # R: qt(0.975, 14)
+    assert e.mean_ci_low == pytest.approx(648.868055555556 - half, rel=1e-10)
+    assert e.mean_ci_high == pytest.approx(648.868055555556 + half, rel=1e-10)
+    note = res.comparisons.set_index("outcome").loc["sch_wide", "note"]
+    assert "first-order Rao-Scott chi-square 10.387 on 2 df, p = 0.00555" in note
