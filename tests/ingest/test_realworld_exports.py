@@ -182,3 +182,33 @@ def test_per_file_table_accounts_for_every_row(capsys):
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     assert read >= 0.9 * len(CASES)
+
+
+def test_the_readme_first_steps_on_a_real_google_forms_download(tmp_path):
+    """README "A year with evalkit", step 2, on Google Forms' own "Download responses (.csv)"."""
+    from click.testing import CliRunner
+
+    from evalkit.cli.main import cli
+
+    download = EXPORTS / "google" / "gecko_sustainability_responses.csv"
+    instrument = str(REALWORLD / "instruments" / "g_gecko.yaml")
+    ws, bad = str(tmp_path / "evalkit.duckdb"), str(tmp_path / "bad_rows.csv")
+    runner = CliRunner()
+    steps = [
+        ["validate", str(download), "--instrument", instrument, "--quarantine", bad],
+        ["ingest", str(download), "--instrument", instrument, "--period", "2026",
+         "--workspace", ws],
+        ["ingest", str(download), "--instrument", instrument, "--period", "2026",
+         "--workspace", ws],  # the same download again adds nothing
+        ["workspace", "status", "--workspace", ws],
+    ]  # fmt: skip
+    outputs = []
+    for args in steps:
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    from evalkit.store import workspace_status
+
+    status = workspace_status(ws)
+    assert int(status["responses"].sum()) == 42  # the download's 42 responses, once
+    assert "gecko_sustainability" in outputs[-1]
