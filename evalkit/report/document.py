@@ -89,10 +89,12 @@ def _kpi_name(row: Any) -> str:
 STATUS_MARKS = {"met": "✓ ", "not met": "✗ ", "too close to call": "≈ "}
 
 
-def _status(row: Any, s: dict[str, str]) -> str:
+def _status(row: Any, s: dict[str, str], lang: str = "en") -> str:
+    from evalkit.report.reasons import reason_in
+
     status = "" if missing(row.status) else str(row.status)
     if status == "not computed":
-        reason = "" if missing(row.reason) else f": {row.reason}"
+        reason = "" if missing(row.reason) else f": {reason_in(str(row.reason), lang)}"
         return f"{s['not_computed']}{reason}"
     return STATUS_MARKS.get(status, "") + s.get(status, status)
 
@@ -132,7 +134,7 @@ def _scorecard_rows(data: ReportData, kpis: pd.DataFrame) -> list[list[str]]:
                 fmt(r.compare_value, unit),
                 fmt(r.target, unit),
                 _trend(r, s),
-                _status(r, s),
+                _status(r, s, data.language),
                 fmt_n(r.n),
                 rates.get(source, DASH),
                 ", ".join(data.label(p.strip()) for p in source.split(",")) if source else DASH,

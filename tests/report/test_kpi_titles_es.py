@@ -50,3 +50,11 @@ def test_an_office_title_without_a_translation_is_not_replaced(tmp_path):
     kpi = next(k for k in load_catalogue(office).kpis if k.id == "follow_through_rate")
     assert kpi.title_in("es") == "Follow-ups with a next step"
     assert kpi.title_in("en") == "Follow-ups with a next step"
+
+
+def test_spanish_report_says_why_a_kpi_is_missing_in_spanish(workspace, tmp_path):
+    data = build_report_data(str(workspace), "2026", lang="es")
+    render_report(data, tmp_path)
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "sin respuestas de connector_attribution para 2026" in text
+    assert "responses for 2026" not in text
