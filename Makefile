@@ -10,7 +10,7 @@ STAMP := $(VENV)/.evalkit-installed
 BENCH_STAMP := $(VENV)/.evalkit-bench-installed
 DEMO_DIR ?= demo_output
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m compileall -q evalkit
 	EVALKIT_MAKE_BENCH=1 $(BIN)/python benchmarks/run.py --profile --write-docs
+
+# make screenshots - re-render the demo report in headless Chromium (Debian: apt-get install
+# chromium) and refresh docs/img/report.png and report-scorecard.png shown in docs/report.md.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.report.browser docs/img
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist .pytest_cache
