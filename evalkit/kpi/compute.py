@@ -595,10 +595,9 @@ def _period_frames(
 
 
 def _held_periods(workspace: str) -> str:
-    from evalkit.store import workspace_status
+    from evalkit.kpi.history import stored_periods  # imported here: history imports compute
 
-    periods = sorted({str(p) for p in workspace_status(workspace)["period"].dropna()})
-    return ", ".join(periods) or "none"
+    return ", ".join(stored_periods(workspace)) or "none"
 
 
 def kpis_from_workspace(

@@ -76,13 +76,13 @@ class KpiHistory:
         ]
 
 
-def stored_periods(workspace: str, up_to: str) -> list[str]:
-    """The periods the workspace holds responses for, in order, up to ``up_to``."""
+def stored_periods(workspace: str, up_to: str | None = None) -> list[str]:
+    """The periods the workspace holds responses for, in order, up to ``up_to`` (all: None)."""
     from evalkit.store import workspace_status
 
     status = workspace_status(workspace)
     periods = sorted({str(p) for p in status["period"].dropna()} - {"-"})
-    return [p for p in periods if p <= str(up_to)]
+    return [p for p in periods if up_to is None or p <= str(up_to)]
 
 
 def _row(kpi: Kpi, period: str, value: Value | None, reason: str | None,

@@ -63,7 +63,12 @@ def engagement_types(frame: pd.DataFrame, register: pd.DataFrame | None = None) 
 
     if TYPE_COLUMN in frame.columns:
         types = frame[TYPE_COLUMN]
-    elif register is not None and "engagement_id" in frame.columns and TYPE_COLUMN in register:
+    elif (
+        register is not None
+        and len(register)
+        and "engagement_id" in frame.columns
+        and TYPE_COLUMN in register
+    ):
         types = join_engagements(frame, register, [TYPE_COLUMN])[TYPE_COLUMN]
     else:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
@@ -191,6 +196,8 @@ def counts_by_type(
         return pd.DataFrame(rows)
     labels = frame[group_var].astype("string")
     named = sorted(t for t in pd.unique(types.dropna()) if t != RESIDUAL)
+    if not named:  # every answer's type unknown or 'other': nothing to split
+        return pd.DataFrame(rows)
     for outcome, block in counts.groupby("outcome", sort=False):
         kind = str(block["outcome_type"].iloc[0])
         values = _outcome_values(frame, str(outcome), kind)

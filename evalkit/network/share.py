@@ -347,19 +347,10 @@ def share_from_workspace(
             Location(file=workspace),
             "check --period and --instrument",
         )
+    from evalkit.analyze.frame_io import _stored_register  # the register analyze joins too
+
     types = engagement_types(frame, _stored_register(workspace, period))
     return aggregate_frame(frame, inst, city.strip(), period, min_cell, types=types)
-
-
-def _stored_register(workspace: str, period: str) -> pd.DataFrame | None:
-    """The activity register stored for ``period`` (types of engagement), if any."""
-    from evalkit.store import load_responses, workspace_status
-
-    status = workspace_status(workspace)
-    held = status.loc[status["period"].astype(str) == str(period), "instrument_id"]
-    if "activity_register" not in set(held):
-        return None
-    return load_responses(workspace, "activity_register", period)
 
 
 def _describe_by_type(table: pd.DataFrame | None) -> list[str]:
