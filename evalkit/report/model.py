@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import UsageError
+from evalkit.kpi.history import HISTORY_COLUMNS, TREND_COLUMNS
 
 # The column contract of every table the report reads. Upstream tables may carry more
 # columns (ignored) or fewer (filled with NaN); the order here is the order of every output.
@@ -45,39 +46,9 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "concern",
         "source",
     ),
-    "kpi_history": (
-        "kpi_id",
-        "code",
-        "title",
-        "kind",
-        "unit",
-        "direction",
-        "period",
-        "value",
-        "ci_low",
-        "ci_high",
-        "n",
-        "target",
-        "status",
-        "reason",
-    ),
-    "kpi_trends": (
-        "kpi_id",
-        "code",
-        "periods",
-        "first_period",
-        "last_period",
-        "first_value",
-        "last_value",
-        "slope",
-        "slope_ci_low",
-        "slope_ci_high",
-        "test",
-        "statistic",
-        "p_value",
-        "trend",
-        "note",
-    ),
+    # the KPI stage's own contract (evalkit.kpi.history), not a second copy of it
+    "kpi_history": tuple(HISTORY_COLUMNS),
+    "kpi_trends": tuple(TREND_COLUMNS),
     "kpi_breakdown": (
         "kpi_id",
         "group_var",

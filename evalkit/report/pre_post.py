@@ -20,10 +20,6 @@ from evalkit.report.document import Block, Section
 from evalkit.report.model import ReportData
 from evalkit.report.text import DASH, fmt, fmt_ci, fmt_p, missing
 
-PRE_POST_COLUMNS = (
-    "outcome", "label", "n", "change", "change_ci_low", "change_ci_high", "p_value", "p_fdr",
-    "suppressed",
-)  # fmt: skip
 KEY = "participant_code__key"  # ingest keeps personal codes only as a keyed hash
 
 WORDS = {
